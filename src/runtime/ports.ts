@@ -1,0 +1,147 @@
+// The ports the runtime needs from the world. Adapters (ha/, control/, fakes in test/) implement
+// them; only the composition roots (main.ts, cli) pick the concrete ones.
+import type { Command, InverterState, Mode, Plan } from "../core/types.js";
+
+/** A price valid over [startMs, endMs). */
+export interface RatePoint {
+  startMs: number;
+  endMs: number;
+  pricePerKwh: number;
+}
+
+/** Energy expected over [startMs, endMs). Percentiles where the source has them. */
+export interface EnergyPoint {
+  startMs: number;
+  endMs: number;
+  energyKwh: number;
+  p10Kwh?: number;
+  p90Kwh?: number;
+}
+
+export interface BatteryReading {
+  socPct: number;
+  /** + charging, − discharging. */
+  powerW?: number;
+  readAtMs: number;
+}
+
+/** Everything a plan is made from, as read at `readAtMs`. */
+export interface InputsSnapshot {
+  readAtMs: number;
+  importRates: RatePoint[];
+  /** Empty: export earns nothing. */
+  exportRates: RatePoint[];
+  /** Empty: no PV. */
+  solar: EnergyPoint[];
+  /** Household load forecast over the horizon (EV charging excluded where configured). */
+  load: EnergyPoint[];
+  battery: BatteryReading;
+  /** Gaps, fallbacks and oddities worth showing in the status (never fatal). */
+  warnings: string[];
+}
+
+/** Reads the inputs. Throws an InputError (see errors.ts) when something essential is missing. */
+export interface InputsPort {
+  readInputs(nowMs: number): Promise<InputsSnapshot>;
+}
+
+export type RuntimeState = "starting" | "ok" | "degraded" | "fallback" | "error";
+
+export interface RuntimeStatus {
+  state: RuntimeState;
+  /** Why, in words a user understands ("no rates for tomorrow yet", "inverter unreachable"). */
+  reason: string;
+  controlEnabled: boolean;
+  /** The command being executed now, when there is one. */
+  currentCommand?: Command;
+  updatedAtMs: number;
+}
+
+/** A plan as stored and published: the artifact of one planOnce. */
+export interface StoredPlan {
+  planVersion: number;
+  /** When the inputs this plan was made from were read. */
+  inputsReadAtMs: number;
+  computedAtMs: number;
+  /** Why it was made ("startup", "rates changed", "aged", "manual"). */
+  reason: string;
+  /** Hash of the inputs, to tell whether a replan would change anything. */
+  inputsFingerprint: string;
+  capacityKwh: number;
+  plan: Plan;
+}
+
+export interface JobRun {
+  job: string;
+  plannedAtMs: number;
+  startedAtMs: number;
+  finishedAtMs?: number;
+  outcome: "running" | "ok" | "failed" | "skipped" | "timeout";
+  attempt: number;
+  message?: string;
+}
+
+/** Publishes plans and status where HA (and the ingress page) can see them. */
+export interface PlanPublisher {
+  publishPlan(plan: StoredPlan, status: RuntimeStatus): Promise<void>;
+  publishStatus(status: RuntimeStatus): Promise<void>;
+  /** Fired when the plan's actions (modes) change, not on every recompute. */
+  planChanged?(previous: StoredPlan | undefined, next: StoredPlan): Promise<void>;
+  publishJobRun?(run: JobRun): Promise<void>;
+  notify?(title: string, message: string): Promise<void>;
+}
+
+export interface ApplyReport {
+  /** What was written, as "name=value" (register or entity), in order. */
+  written: string[];
+  /** Read back after writing and found as asked. */
+  verified: boolean;
+  /** Targets that did not stick, with what was read back. */
+  mismatches: string[];
+}
+
+/** Makes the inverter do a command. Implementations write only what differs from the inverter's
+ * current state (so re-applying is free and a half-applied command gets completed), verify by
+ * reading back, and throw ControlError (retryable where it makes sense) when they cannot. */
+export interface Controller {
+  readonly kind: "ha_services" | "modbus" | "dry_run";
+  readState(): Promise<InverterState>;
+  apply(command: Command): Promise<ApplyReport>;
+  /** Put the inverter back to its normal self-use mode (shutdown, fallbacks). */
+  restoreSelfUse(): Promise<ApplyReport>;
+  close?(): Promise<void>;
+}
+
+/** A user's or an automation's forced mode for a window. */
+export interface OverrideRequest {
+  mode: Mode;
+  /** ISO instant or epoch ms; default now. */
+  startMs?: number;
+  durationMinutes: number;
+  targetSocPct?: number;
+  powerW?: number;
+  /** Repeat daily at the same local time. */
+  recurrence?: "none" | "daily";
+}
+
+/** What HA actions, MQTT buttons and the web page may ask of the runtime. */
+export interface RuntimeCommands {
+  requestReplan(reason: string): void;
+  createOverride(request: OverrideRequest): Promise<string>;
+  cancelOverride(id?: string): Promise<void>;
+  setControlEnabled(enabled: boolean): Promise<void>;
+  setReservePct(reservePct: number): Promise<void>;
+}
+
+/** The time source. Tests inject a fake one that runs days in milliseconds. */
+export interface Clock {
+  nowMs(): number;
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  nowMs: () => Date.now(),
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};

@@ -43,6 +43,8 @@ export interface InputsSnapshot {
 /** Reads the inputs. Throws an InputError (see errors.ts) when something essential is missing. */
 export interface InputsPort {
   readInputs(nowMs: number): Promise<InputsSnapshot>;
+  /** Rebuild the load forecast from history (the daily job); optional. */
+  refreshLoadForecast?(nowMs: number): Promise<void>;
 }
 
 export type RuntimeState = "starting" | "ok" | "degraded" | "fallback" | "error";
@@ -69,6 +71,11 @@ export interface StoredPlan {
   inputsFingerprint: string;
   capacityKwh: number;
   plan: Plan;
+  /** Stored energy the plan started from (at its first slot's start). */
+  initialSocKwh?: number;
+  /** Hashes of the rates and of the forecasts alone, for the replan decision. */
+  ratesFingerprint?: string;
+  forecastFingerprint?: string;
 }
 
 export interface JobRun {
@@ -129,8 +136,27 @@ export interface RuntimeCommands {
   requestReplan(reason: string): void;
   createOverride(request: OverrideRequest): Promise<string>;
   cancelOverride(id?: string): Promise<void>;
+  /** Change an existing override; resolves false when there is no such override. */
+  updateOverride?(id: string, request: Partial<OverrideRequest>): Promise<boolean>;
   setControlEnabled(enabled: boolean): Promise<void>;
   setReservePct(reservePct: number): Promise<void>;
+}
+
+/** An override's lifecycle, as published to HA and the web page. */
+export interface OverrideEvent {
+  kind: "created" | "updated" | "deleted" | "started" | "ended";
+  overrideId: string;
+  atMs: number;
+  mode: Mode;
+  /** For started/ended: the occurrence's window. */
+  windowStartMs?: number;
+  windowEndMs?: number;
+}
+
+/** A sample of the measured state of charge, for the chart of actual SOC. */
+export interface SocSample {
+  atMs: number;
+  socPct: number;
 }
 
 /** The time source. Tests inject a fake one that runs days in milliseconds. */

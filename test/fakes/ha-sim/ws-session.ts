@@ -1,0 +1,221 @@
+// One websocket client of the simulator, following HA's protocol (homeassistant/components/
+// websocket_api): auth_required → auth → auth_ok | auth_invalid, then commands with increasing
+// ids answered by `result` (success or error {code, message}), `pong`, and `event` messages for
+// subscriptions. With the `coalesce_messages` feature, messages queued together go out as one
+// JSON array, as HA does.
+import type { WebSocket } from "ws";
+import type { HaEvent } from "../../../src/ha/client.js";
+import { compressState, diffStates } from "./compressed.js";
+import type { ServiceRegistry } from "./services.js";
+import { SimServiceError } from "./services.js";
+import type { StateStore } from "./state-store.js";
+import { newContext } from "./state-store.js";
+
+export interface SessionContext {
+  store: StateStore;
+  services: ServiceRegistry;
+  token: string;
+  haVersion: string;
+  authTimeoutMs: number;
+  config(): Record<string, unknown>;
+  statistics(msg: Record<string, unknown>): unknown;
+  solarForecast(): unknown;
+  /** Every command a client sent after auth, for tests to assert on. */
+  received: Record<string, unknown>[];
+  onSubscribedEvents(): void;
+}
+
+type Msg = Record<string, unknown> & { id?: number; type?: string };
+
+export class WsSession {
+  private authed = false;
+  private coalesce = false;
+  private lastId = 0;
+  private outbox: unknown[] = [];
+  private readonly subscriptions = new Map<number, () => void>();
+  private readonly authTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly ctx: SessionContext,
+  ) {
+    socket.on("message", (raw) => this.onRaw(raw.toString()));
+    socket.on("close", () => this.dispose());
+    socket.on("error", () => this.dispose());
+    this.authTimer = setTimeout(() => socket.close(), ctx.authTimeoutMs);
+    this.sendNow({ type: "auth_required", ha_version: ctx.haVersion });
+  }
+
+  dispose(): void {
+    clearTimeout(this.authTimer);
+    for (const unsubscribe of this.subscriptions.values()) unsubscribe();
+    this.subscriptions.clear();
+  }
+
+  private sendNow(message: unknown): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private send(message: unknown): void {
+    if (!this.coalesce) return this.sendNow(message);
+    this.outbox.push(message);
+    if (this.outbox.length === 1) {
+      setImmediate(() => {
+        const batch = this.outbox;
+        this.outbox = [];
+        this.sendNow(batch.length === 1 ? batch[0] : batch);
+      });
+    }
+  }
+
+  private result(id: number, result: unknown = null): void {
+    this.send({ id, type: "result", success: true, result });
+  }
+
+  private error(id: number | undefined, code: string, message: string): void {
+    this.send({ id, type: "result", success: false, error: { code, message } });
+  }
+
+  private onRaw(text: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      this.socket.close(1003);
+      return;
+    }
+    const messages = Array.isArray(parsed) ? parsed : [parsed];
+    for (const message of messages) this.onMessage(message as Msg);
+  }
+
+  private onMessage(msg: Msg): void {
+    if (!this.authed) return this.onAuth(msg);
+    this.ctx.received.push(msg);
+    if (typeof msg.id !== "number" || typeof msg.type !== "string") {
+      return this.error(msg.id, "invalid_format", "Message incorrectly formatted.");
+    }
+    if (msg.id <= this.lastId) return this.error(msg.id, "id_reuse", "Identifier values have to increase.");
+    this.lastId = msg.id;
+    try {
+      this.dispatch(msg as Msg & { id: number; type: string });
+    } catch (error) {
+      if (error instanceof SimServiceError) return this.error(msg.id, error.code, error.message);
+      this.error(msg.id, "unknown_error", error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private onAuth(msg: Msg): void {
+    clearTimeout(this.authTimer);
+    if (msg.type === "auth" && msg.access_token === this.ctx.token) {
+      this.authed = true;
+      this.sendNow({ type: "auth_ok", ha_version: this.ctx.haVersion });
+      return;
+    }
+    this.sendNow({ type: "auth_invalid", message: "Invalid access token or password" });
+    this.socket.close();
+  }
+
+  private dispatch(msg: Msg & { id: number; type: string }): void {
+    const { id } = msg;
+    switch (msg.type) {
+      case "supported_features": {
+        const features = (msg.features ?? {}) as Record<string, unknown>;
+        this.coalesce = features.coalesce_messages === 1;
+        return this.result(id);
+      }
+      case "ping":
+        return this.send({ id, type: "pong" });
+      case "get_states":
+        return this.result(id, this.ctx.store.all());
+      case "get_config":
+        return this.result(id, this.ctx.config());
+      case "get_services":
+        return this.result(id, this.ctx.services.describe());
+      case "subscribe_events":
+        return this.subscribeEvents(id, typeof msg.event_type === "string" ? msg.event_type : undefined);
+      case "unsubscribe_events":
+      case "unsubscribe":
+        return this.unsubscribe(id, Number(msg.subscription));
+      case "subscribe_entities":
+        return this.subscribeEntities(id, msg.entity_ids);
+      case "call_service":
+        return this.callService(msg);
+      case "fire_event": {
+        const context = newContext();
+        this.ctx.store.fire(String(msg.event_type), (msg.event_data ?? {}) as Record<string, unknown>, context);
+        return this.result(id, { context });
+      }
+      case "recorder/statistics_during_period":
+        return this.result(id, this.ctx.statistics(msg));
+      case "energy/solar_forecast":
+        return this.result(id, this.ctx.solarForecast());
+      default:
+        return this.error(id, "unknown_command", "Unknown command.");
+    }
+  }
+
+  private subscribeEvents(id: number, eventType: string | undefined): void {
+    const off = this.ctx.store.onEvent((event: HaEvent) => {
+      if (eventType === undefined || eventType === "*" || event.event_type === eventType) {
+        this.send({ id, type: "event", event });
+      }
+    });
+    this.subscriptions.set(id, off);
+    this.result(id);
+    this.ctx.onSubscribedEvents();
+  }
+
+  private unsubscribe(id: number, subscription: number): void {
+    const off = this.subscriptions.get(subscription);
+    if (!off) return this.error(id, "not_found", "Subscription not found.");
+    off();
+    this.subscriptions.delete(subscription);
+    this.result(id);
+  }
+
+  private subscribeEntities(id: number, rawIds: unknown): void {
+    const filter = Array.isArray(rawIds) ? new Set(rawIds.map(String)) : undefined;
+    const wanted = (entityId: string) => filter === undefined || filter.has(entityId);
+    const off = this.ctx.store.onEvent((event) => {
+      if (event.event_type !== "state_changed") return;
+      const data = event.data as {
+        entity_id: string;
+        old_state: Parameters<typeof diffStates>[0] | null;
+        new_state: Parameters<typeof diffStates>[1] | null;
+      };
+      if (!wanted(data.entity_id)) return;
+      if (!data.new_state) return this.send({ id, type: "event", event: { r: [data.entity_id] } });
+      if (!data.old_state) {
+        return this.send({ id, type: "event", event: { a: { [data.entity_id]: compressState(data.new_state) } } });
+      }
+      this.send({ id, type: "event", event: { c: { [data.entity_id]: diffStates(data.old_state, data.new_state) } } });
+    });
+    this.subscriptions.set(id, off);
+    this.result(id);
+    const initial: Record<string, unknown> = {};
+    for (const state of this.ctx.store.all()) {
+      if (wanted(state.entity_id)) initial[state.entity_id] = compressState(state);
+    }
+    this.send({ id, type: "event", event: { a: initial } });
+  }
+
+  private callService(msg: Msg & { id: number }): void {
+    const returnResponse = msg.return_response === true;
+    const response = this.ctx.services.call({
+      domain: String(msg.domain),
+      service: String(msg.service),
+      data: (msg.service_data ?? {}) as Record<string, unknown>,
+      ...(msg.target ? { target: msg.target as Record<string, string> } : {}),
+      returnResponse,
+      via: "websocket",
+    });
+    const context = newContext();
+    if (returnResponse && response === undefined) {
+      throw new SimServiceError(
+        "service_validation_error",
+        `An action which does not return responses can't be called with return_response=True`,
+      );
+    }
+    this.result(msg.id, returnResponse ? { context, response } : { context });
+  }
+}

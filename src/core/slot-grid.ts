@@ -58,11 +58,11 @@ function overlapMs(a: Interval, b: Interval): number {
 function resample<P extends Interval>(
   points: readonly P[],
   grid: readonly GridSlot[],
-  valueOf: (point: P) => number,
+  pointValue: (point: P) => number,
   combine: "average" | "energy",
 ): Resampled {
   const sorted = points
-    .filter((p) => p.endMs > p.startMs && Number.isFinite(valueOf(p)))
+    .filter((p) => p.endMs > p.startMs && Number.isFinite(pointValue(p)))
     .sort((a, b) => a.startMs - b.startMs);
   const values: (number | undefined)[] = [];
   const gaps: number[] = [];
@@ -79,7 +79,7 @@ function resample<P extends Interval>(
       coveredMs += ms;
       // Energy is spread evenly over its interval; a price holds over its whole interval.
       weighted +=
-        combine === "energy" ? (valueOf(point) * ms) / (point.endMs - point.startMs) : valueOf(point) * ms;
+        combine === "energy" ? (pointValue(point) * ms) / (point.endMs - point.startMs) : pointValue(point) * ms;
     }
     if (Math.min(coveredMs, slotMs) < slotMs * FULL_COVERAGE) gaps.push(index);
     if (coveredMs === 0) {

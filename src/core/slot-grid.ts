@@ -79,7 +79,9 @@ function resample<P extends Interval>(
       coveredMs += ms;
       // Energy is spread evenly over its interval; a price holds over its whole interval.
       weighted +=
-        combine === "energy" ? (pointValue(point) * ms) / (point.endMs - point.startMs) : pointValue(point) * ms;
+        combine === "energy"
+          ? (pointValue(point) * ms) / (point.endMs - point.startMs)
+          : pointValue(point) * ms;
     }
     if (Math.min(coveredMs, slotMs) < slotMs * FULL_COVERAGE) gaps.push(index);
     if (coveredMs === 0) {

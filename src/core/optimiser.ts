@@ -1,0 +1,218 @@
+// The planner: a coarse dynamic programme over the whole SOC range finds the shape of the plan,
+// then passes on ever finer grids in a band around the current trajectory (discrete differential
+// dynamic programming) refine it. Forced slots and stability are constraints on the candidate
+// flows of single slots. See README.md in this folder for the design and the mode mapping.
+import { commandFor, describeFlow, type ModeCommand, modeFlows } from "./modes.js";
+import { idleCost, settleSlot, slotCost, slotHours } from "./physics.js";
+import { buildSlotModel, type SlotModel } from "./slot-model.js";
+import { backward, type DpState, forward, type SlotRule } from "./soc-dp.js";
+import type { Mode, Plan, PlanProblem, PlanSlot, SlotInput } from "./types.js";
+
+/** Points of the first, whole-range grid. */
+const COARSE_POINTS = 61;
+/** Refinement passes: each shrinks the step by REFINE_FACTOR around the last trajectory. */
+const REFINE_PASSES = 3;
+const REFINE_FACTOR = 4;
+/** Grid points either side of the trajectory in a refinement band. */
+const BAND_HALF_WIDTH = 6;
+
+interface Solution {
+  flowsKwh: Float64Array;
+  socKwh: Float64Array;
+  cost: number;
+}
+
+/** PV the plan is made with: the median, shifted towards p10 by the risk aversion. */
+function planningPv(problem: PlanProblem): (slot: SlotInput) => number {
+  const aversion = Math.min(1, Math.max(0, problem.options?.pvRiskAversion ?? 0));
+  return (slot) =>
+    slot.pvP10Kwh === undefined || aversion === 0
+      ? slot.pvKwh
+      : Math.max(0, slot.pvKwh - aversion * Math.max(0, slot.pvKwh - slot.pvP10Kwh));
+}
+
+function uniformGrid(lo: number, hi: number, points: number): Float64Array {
+  const g = new Float64Array(points);
+  const step = (hi - lo) / (points - 1);
+  for (let i = 0; i < points; i++) g[i] = lo + i * step;
+  g[points - 1] = hi;
+  return g;
+}
+
+function bandGrid(centre: number, step: number, lo: number, hi: number): Float64Array {
+  const points: number[] = [];
+  if (centre - BAND_HALF_WIDTH * step <= lo) points.push(lo);
+  for (let k = -BAND_HALF_WIDTH; k <= BAND_HALF_WIDTH; k++) {
+    const p = centre + k * step;
+    if (p > lo && p < hi) points.push(p);
+  }
+  if (centre + BAND_HALF_WIDTH * step >= hi) points.push(hi);
+  return Float64Array.from(points);
+}
+
+function solve(
+  m: SlotModel,
+  s0: number,
+  terminal: number,
+  rules: readonly (SlotRule | undefined)[],
+): Solution {
+  const b = m.battery;
+  const lo = Math.min(b.minSocKwh, s0);
+  const hi = Math.max(b.capacityKwh, s0, lo + 1e-6);
+  const n = m.n;
+  const start = Float64Array.of(s0);
+  const coarse = uniformGrid(lo, hi, COARSE_POINTS);
+  const dp: DpState = { grids: [start], values: [] };
+  for (let t = 1; t <= n; t++) dp.grids.push(coarse);
+  backward(m, dp, s0, terminal, rules);
+  let best = forward(m, dp, s0, terminal, rules);
+  let step = (hi - lo) / (COARSE_POINTS - 1);
+  for (let pass = 0; pass < REFINE_PASSES; pass++) {
+    step /= REFINE_FACTOR;
+    const grids: Float64Array[] = [start];
+    for (let t = 1; t <= n; t++) grids.push(bandGrid(best.socKwh[t]!, step, lo, hi));
+    const refined: DpState = { grids, values: [] };
+    backward(m, refined, s0, terminal, rules);
+    const candidate = forward(m, refined, s0, terminal, rules);
+    if (candidate.cost <= best.cost) best = candidate;
+  }
+  return best;
+}
+
+/** Rules for forced slots and for slots restricted to a mode. */
+function slotRules(
+  problem: PlanProblem,
+  m: SlotModel,
+  restricted: ReadonlyMap<number, Mode>,
+): (SlotRule | undefined)[] {
+  const rules: (SlotRule | undefined)[] = new Array(m.n).fill(undefined);
+  const view = (t: number) => ({
+    loadKwh: problem.slots[t]!.loadKwh,
+    pvKwh: m.pvKwh[t]!,
+    exportPricePerKwh: m.exportPrice[t]!,
+  });
+  for (const [t, mode] of restricted) {
+    const slot = view(t);
+    const h = m.hours[t]!;
+    rules[t] = {
+      allow: (soc, x) => commandFor(mode, x, slot, soc, problem.battery, problem.grid, h) !== undefined,
+    };
+  }
+  for (const forced of problem.forced ?? []) {
+    const t = forced.slotIndex;
+    if (t < 0 || t >= m.n) continue;
+    const slot = view(t);
+    const h = m.hours[t]!;
+    const command = forcedCommand(forced);
+    rules[t] = {
+      fixed: (soc) => {
+        const [c, d] = modeFlows(command, slot, soc, problem.battery, problem.grid, h);
+        return c - d;
+      },
+    };
+  }
+  return rules;
+}
+
+function forcedCommand(forced: { mode: Mode; targetSocKwh?: number; powerW?: number }): ModeCommand {
+  const command: ModeCommand = { mode: forced.mode };
+  if (forced.targetSocKwh !== undefined) command.targetSocKwh = forced.targetSocKwh;
+  if (forced.powerW !== undefined) command.powerW = forced.powerW;
+  return command;
+}
+
+function buildPlan(
+  problem: PlanProblem,
+  m: SlotModel,
+  solution: Solution,
+  restricted: ReadonlyMap<number, Mode>,
+  preferred: ReadonlyMap<number, Mode>,
+): Plan {
+  const { battery, grid } = problem;
+  const forcedAt = new Map((problem.forced ?? []).map((f) => [f.slotIndex, f]));
+  const slots: PlanSlot[] = [];
+  let total = 0;
+  let modeChanges = 0;
+  for (let t = 0; t < m.n; t++) {
+    const input = problem.slots[t]!;
+    const h = slotHours(input);
+    const slot = { loadKwh: input.loadKwh, pvKwh: m.pvKwh[t]!, exportPricePerKwh: input.exportPricePerKwh };
+    const soc = solution.socKwh[t]!;
+    let x = solution.flowsKwh[t]!;
+    if (Math.abs(x) < 1e-12) x = 0;
+    const chargeKwh = Math.max(0, x);
+    const dischargeKwh = Math.max(0, -x);
+    const forced = forcedAt.get(t);
+    const wanted = restricted.get(t) ?? preferred.get(t);
+    const command =
+      (forced && forcedCommand(forced)) ||
+      (wanted && commandFor(wanted, x, slot, soc, battery, grid, h)) ||
+      describeFlow(x, slot, soc, battery, grid, h);
+    const flows = settleSlot(slot, chargeKwh, dischargeKwh, grid, h);
+    const cost = slotCost(input, flows, dischargeKwh, battery.cycleCostPerKwh);
+    total += cost;
+    const endSoc = solution.socKwh[t + 1]!;
+    if (t > 0 && slots[t - 1]!.mode !== command.mode) modeChanges++;
+    slots.push({
+      startMs: input.startMs,
+      endMs: input.endMs,
+      mode: command.mode,
+      targetSocKwh: command.targetSocKwh ?? endSoc,
+      powerW: command.powerW ?? 0,
+      chargeKwh,
+      dischargeKwh,
+      importKwh: flows.importKwh,
+      exportKwh: flows.exportKwh,
+      curtailedKwh: flows.curtailedKwh,
+      socKwh: endSoc,
+      cost,
+      importPricePerKwh: input.importPricePerKwh,
+      exportPricePerKwh: input.exportPricePerKwh,
+      loadKwh: input.loadKwh,
+      pvKwh: slot.pvKwh,
+    });
+  }
+  const finalSocKwh = solution.socKwh[m.n]!;
+  const netCost = total - problem.terminalValuePerKwh * (finalSocKwh - problem.initialSocKwh);
+  const idle = idleCost({ slots: problem.slots.map((s, t) => ({ ...s, pvKwh: m.pvKwh[t]! })), grid });
+  return {
+    slots,
+    summary: { netCost, idleCost: idle, saving: idle - netCost, modeChanges, finalSocKwh },
+  };
+}
+
+/** Slots (0 and 1) whose mode the previous plan fixed, by index. */
+function previousModes(problem: PlanProblem): Map<number, Mode> {
+  const modes = new Map<number, Mode>();
+  const hint = problem.previous?.modesByStartMs;
+  if (!hint) return modes;
+  const forced = new Set((problem.forced ?? []).map((f) => f.slotIndex));
+  for (let t = 0; t < Math.min(2, problem.slots.length); t++) {
+    const mode = hint.get(problem.slots[t]!.startMs);
+    if (mode !== undefined && !forced.has(t)) modes.set(t, mode);
+  }
+  return modes;
+}
+
+/** The cheapest plan for the problem (pure; the same input gives the same plan). */
+export function optimise(problem: PlanProblem): Plan {
+  const m = buildSlotModel(problem.slots, problem.battery, problem.grid, planningPv(problem));
+  if (m.n === 0) {
+    const s = problem.initialSocKwh;
+    return { slots: [], summary: { netCost: 0, idleCost: 0, saving: 0, modeChanges: 0, finalSocKwh: s } };
+  }
+  const none = new Map<number, Mode>();
+  const s0 = problem.initialSocKwh;
+  const free = solve(m, s0, problem.terminalValuePerKwh, slotRules(problem, m, none));
+  const previous = previousModes(problem);
+  const plan = buildPlan(problem, m, free, none, previous);
+  const flipped = [...previous].some(([t, mode]) => plan.slots[t]!.mode !== mode);
+  if (!flipped) return plan;
+  // Keeping the previous modes costs something: keep them only when that is within the threshold.
+  const stable = solve(m, s0, problem.terminalValuePerKwh, slotRules(problem, m, previous));
+  const threshold = Math.max(0, problem.options?.stabilityThreshold ?? 0);
+  if (Number.isFinite(stable.cost) && stable.cost - free.cost <= threshold) {
+    return buildPlan(problem, m, stable, previous, previous);
+  }
+  return plan;
+}

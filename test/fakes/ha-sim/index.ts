@@ -3,7 +3,7 @@
 // services, feed recorder statistics and drop or restart the connection.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { WebSocketServer, type WebSocket } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import type { HaEntityState } from "../../../src/ha/client.js";
 import { loadFixtureStates } from "./fixtures.js";
 import { handleRest } from "./rest.js";

@@ -13,7 +13,12 @@ export interface RestContext {
   config(): Record<string, unknown>;
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { "Content-Type": "application/json", ...headers });
   res.end(JSON.stringify(body));
 }
@@ -34,7 +39,10 @@ export async function handleRest(ctx: RestContext, req: IncomingMessage, res: Se
   }
   const url = new URL(req.url ?? "/", "http://sim");
   const path = url.pathname.replace(/^\/core(?=\/api)/, "");
-  if (!path.startsWith("/api")) return json(res, 404, { message: "Not found" });
+  if (!path.startsWith("/api")) {
+    json(res, 404, { message: "Not found" });
+    return;
+  }
   if (req.headers.authorization !== `Bearer ${ctx.token}`) {
     res.writeHead(401, { "Content-Type": "text/plain" });
     res.end("401: Unauthorized");
@@ -44,41 +52,65 @@ export async function handleRest(ctx: RestContext, req: IncomingMessage, res: Se
   try {
     body = req.method === "POST" ? await readBody(req) : undefined;
   } catch {
-    return json(res, 400, { message: "Invalid JSON specified." });
+    json(res, 400, { message: "Invalid JSON specified." });
+    return;
   }
   const method = req.method ?? "GET";
   const parts = path.split("/").filter(Boolean); // ["api", ...]
-  if (parts.length === 1) return json(res, 200, { message: "API running." });
+  if (parts.length === 1) {
+    json(res, 200, { message: "API running." });
+    return;
+  }
   const [, resource, a, b] = parts;
-  if (resource === "config" && method === "GET") return json(res, 200, ctx.config());
-  if (resource === "states" && a === undefined && method === "GET") return json(res, 200, ctx.store.all());
+  if (resource === "config" && method === "GET") {
+    json(res, 200, ctx.config());
+    return;
+  }
+  if (resource === "states" && a === undefined && method === "GET") {
+    json(res, 200, ctx.store.all());
+    return;
+  }
   if (resource === "states" && a !== undefined) {
     if (method === "GET") {
       const state = ctx.store.get(a);
       return state ? json(res, 200, state) : json(res, 404, { message: "Entity not found." });
     }
-    if (method === "POST") return postState(ctx, res, a, body);
+    if (method === "POST") {
+      postState(ctx, res, a, body);
+      return;
+    }
     if (method === "DELETE") {
-      return ctx.store.remove(a) ? json(res, 200, { message: "Entity removed." }) : json(res, 404, {});
+      ctx.store.remove(a) ? json(res, 200, { message: "Entity removed." }) : json(res, 404, {});
+      return;
     }
   }
   if (resource === "services" && a && b && method === "POST") {
-    return postService(ctx, res, a, b, url.searchParams.has("return_response"), body);
+    postService(ctx, res, a, b, url.searchParams.has("return_response"), body);
+    return;
   }
   if (resource === "events" && a && method === "POST") {
     ctx.store.fire(a, (body ?? {}) as Record<string, unknown>);
-    return json(res, 200, { message: `Event ${a} fired.` });
+    json(res, 200, { message: `Event ${a} fired.` });
+    return;
   }
   json(res, 405, { message: "Method not allowed" });
 }
 
 function postState(ctx: RestContext, res: ServerResponse, entityId: string, body: unknown): void {
   const payload = body as { state?: unknown; attributes?: unknown };
-  if (!/^[a-z0-9_]+\.[a-z0-9_]+$/.test(entityId)) return json(res, 400, { message: "Invalid entity ID specified." });
-  if (payload?.state === undefined) return json(res, 400, { message: "No state specified." });
+  if (!/^[a-z0-9_]+\.[a-z0-9_]+$/.test(entityId)) {
+    json(res, 400, { message: "Invalid entity ID specified." });
+    return;
+  }
+  if (payload?.state === undefined) {
+    json(res, 400, { message: "No state specified." });
+    return;
+  }
   const existed = ctx.store.get(entityId) !== undefined;
   const attributes =
-    payload.attributes && typeof payload.attributes === "object" ? (payload.attributes as Record<string, unknown>) : {};
+    payload.attributes && typeof payload.attributes === "object"
+      ? (payload.attributes as Record<string, unknown>)
+      : {};
   const state = ctx.store.set(entityId, String(payload.state), attributes);
   json(res, existed ? 200 : 201, state, { Location: `/api/states/${entityId}` });
 }
@@ -103,11 +135,16 @@ function postService(
     });
   } catch (error) {
     if (error instanceof SimServiceError && error.code === "not_found") {
-      return json(res, 400, { message: error.message });
+      json(res, 400, { message: error.message });
+      return;
     }
-    return json(res, 400, { message: error instanceof Error ? error.message : String(error) });
+    json(res, 400, { message: error instanceof Error ? error.message : String(error) });
+    return;
   }
   const changed = ctx.store.all().filter((s) => before.get(s.entity_id) !== s.last_updated);
-  if (returnResponse) return json(res, 200, { changed_states: changed, service_response: response ?? null });
+  if (returnResponse) {
+    json(res, 200, { changed_states: changed, service_response: response ?? null });
+    return;
+  }
   json(res, 200, changed);
 }

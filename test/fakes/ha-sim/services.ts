@@ -104,7 +104,10 @@ export class ServiceRegistry {
       const min = typeof attrs.min === "number" ? attrs.min : -Infinity;
       const max = typeof attrs.max === "number" ? attrs.max : Infinity;
       if (value < min || value > max) {
-        throw new SimServiceError("service_validation_error", `Value ${value} for ${id} is outside ${min}..${max}`);
+        throw new SimServiceError(
+          "service_validation_error",
+          `Value ${value} for ${id} is outside ${min}..${max}`,
+        );
       }
       this.setKeepingAttributes(id, String(value));
     });

@@ -51,7 +51,11 @@ export class StateStore {
       context: newContext(),
     };
     this.states.set(entityId, next);
-    this.fire("state_changed", { entity_id: entityId, old_state: old ?? null, new_state: next }, next.context);
+    this.fire(
+      "state_changed",
+      { entity_id: entityId, old_state: old ?? null, new_state: next },
+      next.context,
+    );
     return next;
   }
 

@@ -57,7 +57,10 @@ export class WsSession {
   }
 
   private send(message: unknown): void {
-    if (!this.coalesce) return this.sendNow(message);
+    if (!this.coalesce) {
+      this.sendNow(message);
+      return;
+    }
     this.outbox.push(message);
     if (this.outbox.length === 1) {
       setImmediate(() => {
@@ -89,17 +92,27 @@ export class WsSession {
   }
 
   private onMessage(msg: Msg): void {
-    if (!this.authed) return this.onAuth(msg);
+    if (!this.authed) {
+      this.onAuth(msg);
+      return;
+    }
     this.ctx.received.push(msg);
     if (typeof msg.id !== "number" || typeof msg.type !== "string") {
-      return this.error(msg.id, "invalid_format", "Message incorrectly formatted.");
+      this.error(msg.id, "invalid_format", "Message incorrectly formatted.");
+      return;
     }
-    if (msg.id <= this.lastId) return this.error(msg.id, "id_reuse", "Identifier values have to increase.");
+    if (msg.id <= this.lastId) {
+      this.error(msg.id, "id_reuse", "Identifier values have to increase.");
+      return;
+    }
     this.lastId = msg.id;
     try {
       this.dispatch(msg as Msg & { id: number; type: string });
     } catch (error) {
-      if (error instanceof SimServiceError) return this.error(msg.id, error.code, error.message);
+      if (error instanceof SimServiceError) {
+        this.error(msg.id, error.code, error.message);
+        return;
+      }
       this.error(msg.id, "unknown_error", error instanceof Error ? error.message : String(error));
     }
   }
@@ -121,36 +134,64 @@ export class WsSession {
       case "supported_features": {
         const features = (msg.features ?? {}) as Record<string, unknown>;
         this.coalesce = features.coalesce_messages === 1;
-        return this.result(id);
+        this.result(id);
+        return;
       }
-      case "ping":
-        return this.send({ id, type: "pong" });
-      case "get_states":
-        return this.result(id, this.ctx.store.all());
-      case "get_config":
-        return this.result(id, this.ctx.config());
-      case "get_services":
-        return this.result(id, this.ctx.services.describe());
-      case "subscribe_events":
-        return this.subscribeEvents(id, typeof msg.event_type === "string" ? msg.event_type : undefined);
+      case "ping": {
+        this.send({ id, type: "pong" });
+        return;
+      }
+      case "get_states": {
+        this.result(id, this.ctx.store.all());
+        return;
+      }
+      case "get_config": {
+        this.result(id, this.ctx.config());
+        return;
+      }
+      case "get_services": {
+        this.result(id, this.ctx.services.describe());
+        return;
+      }
+      case "subscribe_events": {
+        this.subscribeEvents(id, typeof msg.event_type === "string" ? msg.event_type : undefined);
+        return;
+      }
       case "unsubscribe_events":
-      case "unsubscribe":
-        return this.unsubscribe(id, Number(msg.subscription));
-      case "subscribe_entities":
-        return this.subscribeEntities(id, msg.entity_ids);
-      case "call_service":
-        return this.callService(msg);
+      case "unsubscribe": {
+        this.unsubscribe(id, Number(msg.subscription));
+        return;
+      }
+      case "subscribe_entities": {
+        this.subscribeEntities(id, msg.entity_ids);
+        return;
+      }
+      case "call_service": {
+        this.callService(msg);
+        return;
+      }
       case "fire_event": {
         const context = newContext();
-        this.ctx.store.fire(String(msg.event_type), (msg.event_data ?? {}) as Record<string, unknown>, context);
-        return this.result(id, { context });
+        this.ctx.store.fire(
+          String(msg.event_type),
+          (msg.event_data ?? {}) as Record<string, unknown>,
+          context,
+        );
+        this.result(id, { context });
+        return;
       }
-      case "recorder/statistics_during_period":
-        return this.result(id, this.ctx.statistics(msg));
-      case "energy/solar_forecast":
-        return this.result(id, this.ctx.solarForecast());
-      default:
-        return this.error(id, "unknown_command", "Unknown command.");
+      case "recorder/statistics_during_period": {
+        this.result(id, this.ctx.statistics(msg));
+        return;
+      }
+      case "energy/solar_forecast": {
+        this.result(id, this.ctx.solarForecast());
+        return;
+      }
+      default: {
+        this.error(id, "unknown_command", "Unknown command.");
+        return;
+      }
     }
   }
 
@@ -167,7 +208,10 @@ export class WsSession {
 
   private unsubscribe(id: number, subscription: number): void {
     const off = this.subscriptions.get(subscription);
-    if (!off) return this.error(id, "not_found", "Subscription not found.");
+    if (!off) {
+      this.error(id, "not_found", "Subscription not found.");
+      return;
+    }
     off();
     this.subscriptions.delete(subscription);
     this.result(id);
@@ -184,11 +228,23 @@ export class WsSession {
         new_state: Parameters<typeof diffStates>[1] | null;
       };
       if (!wanted(data.entity_id)) return;
-      if (!data.new_state) return this.send({ id, type: "event", event: { r: [data.entity_id] } });
-      if (!data.old_state) {
-        return this.send({ id, type: "event", event: { a: { [data.entity_id]: compressState(data.new_state) } } });
+      if (!data.new_state) {
+        this.send({ id, type: "event", event: { r: [data.entity_id] } });
+        return;
       }
-      this.send({ id, type: "event", event: { c: { [data.entity_id]: diffStates(data.old_state, data.new_state) } } });
+      if (!data.old_state) {
+        this.send({
+          id,
+          type: "event",
+          event: { a: { [data.entity_id]: compressState(data.new_state) } },
+        });
+        return;
+      }
+      this.send({
+        id,
+        type: "event",
+        event: { c: { [data.entity_id]: diffStates(data.old_state, data.new_state) } },
+      });
     });
     this.subscriptions.set(id, off);
     this.result(id);

@@ -1,0 +1,56 @@
+// Applies HA's compressed `subscribe_entities` events ({a: added, c: changed with +/- diffs,
+// r: removed}; short keys s/a/c/lc/lu, times in epoch seconds) to a plain state map.
+import type { HaContext, HaEntityState, HaStateMap } from "./client.js";
+
+interface Compressed {
+  s?: string;
+  a?: Record<string, unknown>;
+  c?: string | Partial<HaContext>;
+  lc?: number;
+  lu?: number;
+}
+
+export interface EntitiesEvent {
+  a?: Record<string, Compressed>;
+  c?: Record<string, { "+"?: Compressed; "-"?: { a?: string[] } }>;
+  r?: string[];
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+function context(raw: Compressed["c"], previous?: HaContext): HaContext {
+  if (typeof raw === "string") return { id: raw, parent_id: null, user_id: null };
+  return { id: "", parent_id: null, user_id: null, ...previous, ...raw };
+}
+
+export function applyEntitiesEvent(states: HaStateMap, event: EntitiesEvent): HaStateMap {
+  const next: HaStateMap = { ...states };
+  for (const [entityId, added] of Object.entries(event.a ?? {})) {
+    const lastChanged = iso(added.lc ?? 0);
+    next[entityId] = {
+      entity_id: entityId,
+      state: String(added.s ?? "unknown"),
+      attributes: added.a ?? {},
+      context: context(added.c),
+      last_changed: lastChanged,
+      last_updated: added.lu === undefined ? lastChanged : iso(added.lu),
+    };
+  }
+  for (const [entityId, diff] of Object.entries(event.c ?? {})) {
+    const old = next[entityId];
+    if (!old) continue;
+    const updated: HaEntityState = { ...old, attributes: { ...old.attributes } };
+    const plus = diff["+"];
+    if (plus) {
+      if (plus.s !== undefined) updated.state = String(plus.s);
+      if (plus.c !== undefined) updated.context = context(plus.c, old.context);
+      if (plus.lc !== undefined) updated.last_changed = updated.last_updated = iso(plus.lc);
+      else if (plus.lu !== undefined) updated.last_updated = iso(plus.lu);
+      if (plus.a) Object.assign(updated.attributes, plus.a);
+    }
+    for (const key of diff["-"]?.a ?? []) delete updated.attributes[key];
+    next[entityId] = updated;
+  }
+  for (const entityId of event.r ?? []) delete next[entityId];
+  return next;
+}

@@ -1,0 +1,273 @@
+// The page's script. It runs in the browser, not in Node: the server sends `pageMain`'s source
+// (Function.prototype.toString) so the script is type-checked with the rest of the code and the
+// add-on still needs no bundler. It must therefore reference nothing outside its own body; the
+// imports below are types only and vanish when compiled.
+import type UPlot from "uplot";
+import type { Mode } from "../../core/types.js";
+import type { ChartData, JobRunView, PlanView, StatusView } from "../view.js";
+
+export function pageMain(): void {
+  const REFRESH_MS = 30_000;
+  const MODE_FILL: Record<Mode, string> = {
+    "self-use": "rgba(76, 175, 80, 0.14)",
+    charge: "rgba(33, 150, 243, 0.22)",
+    hold: "rgba(255, 179, 0, 0.24)",
+    export: "rgba(171, 71, 188, 0.24)",
+  };
+  const uPlotCtor = (window as unknown as { uPlot: typeof UPlot }).uPlot;
+  let plot: UPlot | undefined;
+  let plotVersion = -1;
+  let bands: ChartData["bands"] = [];
+  let nowS = Date.now() / 1000;
+
+  const byId = (id: string): HTMLElement => {
+    const found = document.getElementById(id);
+    if (!found) throw new Error(`page element #${id} missing`);
+    return found;
+  };
+  const setText = (id: string, text: string) => {
+    byId(id).textContent = text;
+  };
+  const money = (value: number) => value.toFixed(2);
+  const sameDay = (a: Date, b: Date) => a.toDateString() === b.toDateString();
+  const time = (ms: number) => {
+    const at = new Date(ms);
+    const hm = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return sameDay(at, new Date(nowS * 1000))
+      ? hm
+      : `${at.toLocaleDateString([], { weekday: "short" })} ${hm}`;
+  };
+  // 24-hour axis labels in the browser's zone; midnight carries the weekday.
+  const axisTime = (seconds: number) => {
+    const at = new Date(seconds * 1000);
+    const hm = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+    return at.getHours() === 0 && at.getMinutes() === 0
+      ? at.toLocaleDateString([], { weekday: "short" })
+      : hm;
+  };
+  const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+  async function getJson<T>(path: string): Promise<T> {
+    // Relative paths: under HA's ingress the page lives at /api/hassio_ingress/<token>/.
+    const response = await fetch(path, { cache: "no-store" });
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+    return (await response.json()) as T;
+  }
+
+  function describeAction(mode: Mode, targetSocPct?: number, powerW?: number): string {
+    const parts: string[] = [mode];
+    if (targetSocPct !== undefined) parts.push(`to ${Math.round(targetSocPct)} %`);
+    if (powerW !== undefined && powerW > 0) parts.push(`at ${(powerW / 1000).toFixed(1)} kW`);
+    return parts.join(" ");
+  }
+
+  function renderStatus(status: StatusView): void {
+    nowS = status.nowMs / 1000;
+    const badge = byId("status-state");
+    badge.textContent = status.state;
+    badge.className = `badge state-${status.state}`;
+    setText("status-reason", status.reason);
+    setText("status-control", status.controlEnabled ? "on" : "off (plan only)");
+    const command = status.currentCommand;
+    setText(
+      "status-command",
+      command ? describeAction(command.mode, command.targetSocPct, command.powerW) : "none",
+    );
+    setText("updated", `updated ${time(status.updatedAtMs)}`);
+  }
+
+  function renderNextActions(plan: PlanView): void {
+    const list = byId("next-actions");
+    list.replaceChildren();
+    for (const action of plan.nextActions) {
+      const item = document.createElement("li");
+      item.className = `mode-${action.mode}`;
+      const when = document.createElement("span");
+      when.className = "when";
+      when.textContent = `${time(action.atMs)}–${time(action.untilMs)}`;
+      const what = document.createElement("span");
+      what.className = "what";
+      what.textContent = describeAction(action.mode, action.targetSocPct, action.powerW);
+      item.append(when, what);
+      list.append(item);
+    }
+    if (plan.nextActions.length === 0) {
+      const item = document.createElement("li");
+      item.textContent = "nothing planned";
+      list.append(item);
+    }
+  }
+
+  function renderCost(plan: PlanView): void {
+    setText("cost-net", money(plan.summary.netCost));
+    setText("cost-idle", money(plan.summary.idleCost));
+    setText("cost-saving", money(plan.summary.saving));
+    setText("cost-final-soc", `${Math.round(plan.summary.finalSocPct)} %`);
+    setText(
+      "plan-meta",
+      `Plan v${plan.planVersion} made ${time(plan.computedAtMs)} (${plan.reason}), ` +
+        `${time(plan.startMs)} to ${time(plan.endMs)}, ${plan.summary.modeChanges} mode changes`,
+    );
+  }
+
+  function drawBands(u: UPlot): void {
+    const ctx = u.ctx;
+    const { top, height } = u.bbox;
+    ctx.save();
+    for (const band of bands) {
+      const x0 = u.valToPos(band.startS, "x", true);
+      const x1 = u.valToPos(band.endS, "x", true);
+      ctx.fillStyle = MODE_FILL[band.mode];
+      ctx.fillRect(x0, top, x1 - x0, height);
+    }
+    ctx.restore();
+  }
+
+  function drawNow(u: UPlot): void {
+    const x = u.valToPos(nowS, "x", true);
+    if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = "rgba(120, 120, 120, 0.9)";
+    ctx.setLineDash([4, 4]);
+    ctx.beginPath();
+    ctx.moveTo(x, u.bbox.top);
+    ctx.lineTo(x, u.bbox.top + u.bbox.height);
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  function chartWidth(): number {
+    return Math.max(320, byId("chart").clientWidth);
+  }
+
+  function renderChart(plan: PlanView): void {
+    const chart = plan.chart;
+    bands = chart.bands;
+    const data: UPlot.AlignedData = [
+      chart.xS,
+      chart.importPricePerKwh,
+      chart.exportPricePerKwh,
+      chart.plannedSocPct,
+      chart.actualSocPct,
+    ];
+    if (plot && plotVersion === plan.planVersion) {
+      plot.setData(data);
+      return;
+    }
+    plot?.destroy();
+    const stepped = uPlotCtor.paths.stepped!({ align: 1 });
+    const price = (_u: UPlot, v: number | null) => (v == null ? "–" : v.toFixed(3));
+    const pct = (_u: UPlot, v: number | null) => (v == null ? "–" : `${v.toFixed(0)} %`);
+    const points = { show: false };
+    plot = new uPlotCtor(
+      {
+        width: chartWidth(),
+        height: 320,
+        scales: { x: { time: true }, soc: { auto: false, range: [0, 100] } },
+        series: [
+          {},
+          {
+            label: "Import price",
+            scale: "price",
+            stroke: "#c62828",
+            width: 2,
+            paths: stepped,
+            points,
+            value: price,
+          },
+          {
+            label: "Export price",
+            scale: "price",
+            stroke: "#2e7d32",
+            width: 2,
+            paths: stepped,
+            points,
+            value: price,
+          },
+          {
+            label: "Planned SOC",
+            scale: "soc",
+            stroke: "#1565c0",
+            width: 2,
+            spanGaps: true,
+            points,
+            value: pct,
+          },
+          {
+            label: "Actual SOC",
+            scale: "soc",
+            stroke: "#212121",
+            width: 2,
+            dash: [6, 3],
+            spanGaps: true,
+            value: pct,
+          },
+        ],
+        axes: [
+          { values: (_u, splits) => splits.map((s) => axisTime(s)) },
+          { scale: "price", label: "price per kWh", values: (_u, vals) => vals.map((v) => v.toFixed(2)) },
+          { scale: "soc", side: 1, label: "SOC %", grid: { show: false } },
+        ],
+        hooks: { drawClear: [drawBands], draw: [drawNow] },
+      },
+      data,
+      byId("chart"),
+    );
+    plotVersion = plan.planVersion;
+    (window as unknown as { batteryPlanner: object }).batteryPlanner = { plot, refresh };
+  }
+
+  function renderJobs(runs: JobRunView[]): void {
+    const body = byId("jobs-body");
+    body.replaceChildren();
+    for (const run of runs) {
+      const row = document.createElement("tr");
+      row.className = `outcome-${run.outcome}`;
+      const cells = [
+        run.job,
+        time(run.startedAtMs),
+        run.outcome,
+        run.durationMs === undefined ? "…" : duration(run.durationMs),
+        String(run.attempt),
+        run.message ?? "",
+      ];
+      for (const text of cells) {
+        const cell = document.createElement("td");
+        cell.textContent = text;
+        row.append(cell);
+      }
+      body.append(row);
+    }
+    byId("jobs-empty").hidden = runs.length > 0;
+  }
+
+  async function refresh(): Promise<void> {
+    const problem = byId("error");
+    try {
+      const [status, planResponse, jobs] = await Promise.all([
+        getJson<StatusView>("api/status"),
+        getJson<{ plan: PlanView | null }>("api/plan"),
+        getJson<{ runs: JobRunView[] }>("api/jobs"),
+      ]);
+      renderStatus(status);
+      const plan = planResponse.plan;
+      byId("no-plan").hidden = plan !== null;
+      if (plan) {
+        renderCost(plan);
+        renderNextActions(plan);
+        renderChart(plan);
+      }
+      renderJobs(jobs.runs);
+      problem.hidden = true;
+    } catch (error) {
+      problem.textContent = `Cannot reach the add-on: ${(error as Error).message}. Retrying…`;
+      problem.hidden = false;
+    }
+    document.body.dataset.loaded = "true";
+  }
+
+  window.addEventListener("resize", () => plot?.setSize({ width: chartWidth(), height: 320 }));
+  void refresh();
+  setInterval(() => void refresh(), REFRESH_MS);
+}

@@ -1,0 +1,163 @@
+// Turns the runtime's plan, status and job runs into the JSON the page draws. Pure: `nowMs` is
+// passed in. The chart arrays are uPlot's aligned-data shape (one x array, one y array per series,
+// null where a series has no point) so the browser does no arithmetic of its own.
+import type { Mode, PlanSlot } from "../core/types.js";
+import type { JobRun, RuntimeStatus, StoredPlan } from "../runtime/ports.js";
+import type { SocSample } from "./state.js";
+
+export interface ModeBand {
+  startS: number;
+  endS: number;
+  mode: Mode;
+}
+
+export interface ChartData {
+  /** Seconds since the epoch (uPlot's time unit): slot boundaries merged with SOC sample times. */
+  xS: number[];
+  importPricePerKwh: (number | null)[];
+  exportPricePerKwh: (number | null)[];
+  plannedSocPct: (number | null)[];
+  actualSocPct: (number | null)[];
+  bands: ModeBand[];
+}
+
+export interface NextAction {
+  atMs: number;
+  /** When this mode is planned to end (the next change, or the horizon's end). */
+  untilMs: number;
+  mode: Mode;
+  targetSocPct?: number;
+  powerW?: number;
+}
+
+export interface PlanView {
+  planVersion: number;
+  computedAtMs: number;
+  inputsReadAtMs: number;
+  reason: string;
+  startMs: number;
+  endMs: number;
+  summary: { netCost: number; idleCost: number; saving: number; modeChanges: number; finalSocPct: number };
+  currentMode?: Mode;
+  nextActions: NextAction[];
+  chart: ChartData;
+}
+
+export interface JobRunView extends JobRun {
+  durationMs?: number;
+}
+
+const MAX_NEXT_ACTIONS = 8;
+
+function toPct(energyKwh: number, capacityKwh: number): number {
+  if (!(capacityKwh > 0)) return 0;
+  return Math.round((energyKwh / capacityKwh) * 1000) / 10;
+}
+
+function slotAt(slots: readonly PlanSlot[], tMs: number): PlanSlot | undefined {
+  return slots.find((s) => s.startMs <= tMs && tMs < s.endMs);
+}
+
+/** The mode changes from now on: the current slot's mode first, then every slot whose mode differs
+ * from the one before it. */
+export function nextActions(stored: StoredPlan, nowMs: number, limit = MAX_NEXT_ACTIONS): NextAction[] {
+  const slots = stored.plan.slots.filter((s) => s.endMs > nowMs);
+  const runs: NextAction[] = [];
+  for (const slot of slots) {
+    const last = runs[runs.length - 1];
+    if (last && last.mode === slot.mode) {
+      last.untilMs = slot.endMs;
+      continue;
+    }
+    const action: NextAction = { atMs: Math.max(slot.startMs, nowMs), untilMs: slot.endMs, mode: slot.mode };
+    if (slot.mode === "charge" || slot.mode === "export") {
+      action.targetSocPct = toPct(slot.targetSocKwh, stored.capacityKwh);
+      action.powerW = Math.abs(slot.powerW);
+    }
+    runs.push(action);
+  }
+  return runs.slice(0, limit);
+}
+
+export function chartData(stored: StoredPlan, history: readonly SocSample[]): ChartData {
+  const slots = stored.plan.slots;
+  const first = slots[0];
+  const last = slots[slots.length - 1];
+  if (!first || !last) {
+    return {
+      xS: [],
+      importPricePerKwh: [],
+      exportPricePerKwh: [],
+      plannedSocPct: [],
+      actualSocPct: [],
+      bands: [],
+    };
+  }
+  const plannedAt = new Map<number, number>();
+  for (const s of slots) plannedAt.set(s.endMs, toPct(s.socKwh, stored.capacityKwh));
+  const actualAt = new Map<number, number>();
+  for (const h of history) {
+    if (h.tMs >= first.startMs && h.tMs <= last.endMs && Number.isFinite(h.socPct))
+      actualAt.set(h.tMs, h.socPct);
+  }
+  const times = new Set<number>([first.startMs, ...plannedAt.keys(), ...actualAt.keys()]);
+  const sorted = [...times].sort((a, b) => a - b);
+  const data: ChartData = {
+    xS: [],
+    importPricePerKwh: [],
+    exportPricePerKwh: [],
+    plannedSocPct: [],
+    actualSocPct: [],
+    bands: slots.map((s) => ({ startS: s.startMs / 1000, endS: s.endMs / 1000, mode: s.mode })),
+  };
+  for (const tMs of sorted) {
+    // The horizon's end belongs to no slot; it repeats the last price so the step line reaches it.
+    const slot = slotAt(slots, tMs) ?? last;
+    data.xS.push(tMs / 1000);
+    data.importPricePerKwh.push(slot.importPricePerKwh);
+    data.exportPricePerKwh.push(slot.exportPricePerKwh);
+    data.plannedSocPct.push(plannedAt.get(tMs) ?? null);
+    data.actualSocPct.push(actualAt.get(tMs) ?? null);
+  }
+  return data;
+}
+
+export function planView(stored: StoredPlan, history: readonly SocSample[], nowMs: number): PlanView {
+  const slots = stored.plan.slots;
+  const summary = stored.plan.summary;
+  const view: PlanView = {
+    planVersion: stored.planVersion,
+    computedAtMs: stored.computedAtMs,
+    inputsReadAtMs: stored.inputsReadAtMs,
+    reason: stored.reason,
+    startMs: slots[0]?.startMs ?? stored.computedAtMs,
+    endMs: slots[slots.length - 1]?.endMs ?? stored.computedAtMs,
+    summary: {
+      netCost: summary.netCost,
+      idleCost: summary.idleCost,
+      saving: summary.saving,
+      modeChanges: summary.modeChanges,
+      finalSocPct: toPct(summary.finalSocKwh, stored.capacityKwh),
+    },
+    nextActions: nextActions(stored, nowMs),
+    chart: chartData(stored, history),
+  };
+  const current = slotAt(slots, nowMs);
+  if (current) view.currentMode = current.mode;
+  return view;
+}
+
+export function jobRunsView(runs: readonly JobRun[], limit = 20): JobRunView[] {
+  return [...runs]
+    .sort((a, b) => b.startedAtMs - a.startedAtMs)
+    .slice(0, limit)
+    .map((run) => {
+      const view: JobRunView = { ...run };
+      if (run.finishedAtMs !== undefined) view.durationMs = Math.max(0, run.finishedAtMs - run.startedAtMs);
+      return view;
+    });
+}
+
+export interface StatusView extends RuntimeStatus {
+  nowMs: number;
+}

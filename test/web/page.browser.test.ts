@@ -1,0 +1,137 @@
+// The plan page in a real headless Chromium, behind a stand-in for HA's ingress proxy.
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/log.js";
+import { startWebServer, type WebServerHandle } from "../../src/web/server.js";
+import { type IngressProxy, startIngressProxy } from "./ingress-proxy.js";
+import { knownState, NOW_MS } from "./plan-fixture.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// Outside the repo by default; PAGE_SCREENSHOT=path keeps it where you want to look at it.
+const SCREENSHOT = process.env.PAGE_SCREENSHOT ?? join(tmpdir(), "battery-planner-plan-page.png");
+
+let server: WebServerHandle;
+let proxy: IngressProxy;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  server = await startWebServer({
+    host: "127.0.0.1",
+    port: 0,
+    state: knownState(),
+    nowMs: () => NOW_MS,
+    log: createLogger("web-test"),
+  });
+  proxy = await startIngressProxy(server.port);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  // The page shows times in the browser's zone; pin it so the expected times are stable.
+  const context = await browser.newContext({
+    timezoneId: "UTC",
+    locale: "en-GB",
+    viewport: { width: 1100, height: 1000 },
+  });
+  page = await context.newPage();
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => consoleErrors.push(error.message));
+  await page.goto(proxy.pageUrl);
+  await page.waitForFunction(
+    () => (window as unknown as { batteryPlanner?: unknown }).batteryPlanner !== undefined,
+  );
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await proxy?.close();
+  await server?.close();
+});
+
+describe("plan page under the ingress prefix", () => {
+  it("loads every resource through the prefix, without script errors", () => {
+    expect(proxy.escaped).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it("draws the plan's series into a uPlot chart", async () => {
+    const shape = await page.evaluate(() => {
+      const plot = (
+        window as unknown as { batteryPlanner: { plot: { series: { label?: string }[]; data: unknown[][] } } }
+      ).batteryPlanner.plot;
+      return { labels: plot.series.map((s) => s.label ?? ""), lengths: plot.data.map((d) => d.length) };
+    });
+    expect(shape.labels.slice(1)).toEqual(["Import price", "Export price", "Planned SOC", "Actual SOC"]);
+    expect(new Set(shape.lengths)).toEqual(new Set([50]));
+  });
+
+  it("paints the chart canvas with the mode bands and lines", async () => {
+    const painted = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>("#chart canvas");
+      if (!canvas) return { width: 0, colours: 0 };
+      const ctx = canvas.getContext("2d");
+      const pixels = ctx?.getImageData(0, 0, canvas.width, canvas.height).data ?? new Uint8ClampedArray();
+      const colours = new Set<number>();
+      for (let i = 0; i < pixels.length; i += 4 * 97) {
+        if (pixels[i + 3]! > 0) colours.add((pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!);
+      }
+      return { width: canvas.width, colours: colours.size };
+    });
+    expect(painted.width).toBeGreaterThan(300);
+    // Four band colours plus line colours at the very least; a blank canvas has none.
+    expect(painted.colours).toBeGreaterThan(6);
+  });
+
+  it("shows the status and why", async () => {
+    expect(await page.textContent("#status-state")).toBe("ok");
+    expect(await page.textContent("#status-reason")).toBe("charging while import is cheap");
+    expect(await page.textContent("#status-command")).toBe("charge to 90 % at 3.0 kW");
+  });
+
+  it("lists the next mode changes with their times", async () => {
+    const items = await page.$$eval("#next-actions li", (lis) => lis.map((li) => li.textContent ?? ""));
+    expect(items).toEqual([
+      "03:10–04:00charge to 90 % at 3.0 kW",
+      "04:00–09:00self-use",
+      "09:00–10:00hold",
+      "10:00–17:00self-use",
+      "17:00–19:00export to 20 % at 2.5 kW",
+      "19:00–Tue 00:00self-use",
+    ]);
+  });
+
+  it("shows the predicted cost and saving", async () => {
+    expect(await page.textContent("#cost-net")).toBe("1.84");
+    expect(await page.textContent("#cost-saving")).toBe("1.26");
+  });
+
+  it("lists the recent job runs with outcome and duration", async () => {
+    const rows = await page.$$eval("#jobs-body tr", (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)),
+    );
+    expect(rows).toEqual([
+      ["replan", "03:00", "ok", "1.2 s", "1", ""],
+      ["load-refresh", "02:10", "failed", "30.0 s", "2", "recorder unavailable"],
+    ]);
+  });
+
+  it("renders readably (screenshot for a human look)", async () => {
+    const image = await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(image.byteLength).toBeGreaterThan(10_000);
+  });
+});

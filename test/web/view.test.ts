@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { chartData, jobRunsView, nextActions, planView } from "../../src/web/view.js";
+import { DAY_START_MS, knownJobRuns, knownPlan, knownSocHistory, NOW_MS } from "./plan-fixture.js";
+
+const HOUR_MS = 3_600_000;
+
+describe("nextActions", () => {
+  it("starts with the current mode from now and lists every later mode change with its window", () => {
+    const actions = nextActions(knownPlan(), NOW_MS);
+    expect(
+      actions.map((a) => [a.mode, (a.atMs - DAY_START_MS) / HOUR_MS, (a.untilMs - DAY_START_MS) / HOUR_MS]),
+    ).toEqual([
+      ["charge", (NOW_MS - DAY_START_MS) / HOUR_MS, 4],
+      ["self-use", 4, 9],
+      ["hold", 9, 10],
+      ["self-use", 10, 17],
+      ["export", 17, 19],
+      ["self-use", 19, 24],
+    ]);
+  });
+
+  it("gives charge and export their target SOC in percent and their power", () => {
+    const [charge] = nextActions(knownPlan(), NOW_MS);
+    expect(charge).toMatchObject({ mode: "charge", targetSocPct: 90, powerW: 3000 });
+    const exportAction = nextActions(knownPlan(), NOW_MS).find((a) => a.mode === "export");
+    expect(exportAction).toMatchObject({ targetSocPct: 20, powerW: 2500 });
+  });
+
+  it("lists nothing once the plan has run out", () => {
+    expect(nextActions(knownPlan(), DAY_START_MS + 25 * HOUR_MS)).toEqual([]);
+  });
+});
+
+describe("chartData", () => {
+  it("aligns prices, planned SOC and measured SOC on one time axis in seconds", () => {
+    const data = chartData(knownPlan(), knownSocHistory);
+    const n = data.xS.length;
+    // 49 slot boundaries plus the two samples that fall between boundaries (01:00 and 03:00 are on one).
+    expect(n).toBe(49 + 1);
+    for (const series of [
+      data.importPricePerKwh,
+      data.exportPricePerKwh,
+      data.plannedSocPct,
+      data.actualSocPct,
+    ]) {
+      expect(series).toHaveLength(n);
+    }
+    expect(data.xS[0]).toBe(DAY_START_MS / 1000);
+    expect([...data.xS].sort((a, b) => a - b)).toEqual(data.xS);
+    expect(data.actualSocPct.filter((v) => v !== null)).toEqual([30, 27, 33, 55]);
+    expect(data.bands).toHaveLength(48);
+  });
+
+  it("converts planned SOC from kWh to percent of capacity", () => {
+    const plan = knownPlan();
+    const data = chartData(plan, []);
+    const firstSlot = plan.plan.slots[0]!;
+    const index = data.xS.indexOf(firstSlot.endMs / 1000);
+    expect(data.plannedSocPct[index]).toBeCloseTo((firstSlot.socKwh / plan.capacityKwh) * 100, 1);
+  });
+
+  it("ignores SOC samples outside the plan's horizon", () => {
+    const data = chartData(knownPlan(), [{ tMs: DAY_START_MS - HOUR_MS, socPct: 99 }]);
+    expect(data.actualSocPct.every((v) => v === null)).toBe(true);
+  });
+
+  it("returns empty series for a plan without slots", () => {
+    const plan = knownPlan();
+    plan.plan.slots = [];
+    expect(chartData(plan, knownSocHistory).xS).toEqual([]);
+  });
+});
+
+describe("planView", () => {
+  it("names the current mode and the summary with the final SOC in percent", () => {
+    const view = planView(knownPlan(), knownSocHistory, NOW_MS);
+    expect(view.currentMode).toBe("charge");
+    expect(view.summary).toMatchObject({ netCost: 1.84, saving: 1.26, finalSocPct: 24 });
+    expect(view.endMs - view.startMs).toBe(24 * HOUR_MS);
+  });
+});
+
+describe("jobRunsView", () => {
+  it("puts the newest run first and gives finished runs their duration", () => {
+    const runs = jobRunsView([...knownJobRuns].reverse());
+    expect(runs.map((r) => r.job)).toEqual(["replan", "load-refresh"]);
+    expect(runs[0]?.durationMs).toBe(1_200);
+    expect(runs[1]?.durationMs).toBe(30_000);
+  });
+
+  it("leaves the duration of a running job open", () => {
+    const [run] = jobRunsView([
+      { job: "replan", plannedAtMs: 0, startedAtMs: 5, outcome: "running", attempt: 1 },
+    ]);
+    expect(run?.durationMs).toBeUndefined();
+  });
+});

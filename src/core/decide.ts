@@ -118,5 +118,6 @@ function clamp(value: number, low: number, high: number): number {
 }
 
 function round(value: number, step: number): number {
-  return Math.round(value / step) * step;
+  // Divide by the inverse step so that 0.1-steps come out as 46.9, not 46.900000000000006.
+  return step < 1 ? Math.round(value / step) / Math.round(1 / step) : Math.round(value / step) * step;
 }

@@ -1,0 +1,399 @@
+// The runtime: planOnce, executeOnce and the cycle that composes them, plus the commands HA and
+// the web page may send. Planning is single-flight with at most one queued follow-up; execution
+// is serialised; the plan store's compare-and-set keeps a late, stale plan from winning.
+import { join } from "node:path";
+import { z } from "zod";
+import type { Config } from "../config/schema.js";
+import { optimise as coreOptimise } from "../core/optimiser.js";
+import { replanDecision } from "../core/replan.js";
+import type { Plan, PlanProblem } from "../core/types.js";
+import { errorMessage, InputError } from "../errors.js";
+import { createLogger, type Logger } from "../log.js";
+import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
+import { createExecutor, type ExecuteOutcome } from "./executor.js";
+import { openJournal } from "./journal.js";
+import { type Override, openOverrideBook } from "./overrides.js";
+import { openPlanStore } from "./plan-store.js";
+import type {
+  Clock,
+  Controller,
+  InputsPort,
+  InputsSnapshot,
+  JobRun,
+  OverrideEvent,
+  PlanPublisher,
+  RuntimeCommands,
+  RuntimeStatus,
+  SocSample,
+  StoredPlan,
+} from "./ports.js";
+import { batteryFromConfig, buildProblem, type PlanFailureReason } from "./problem.js";
+import { createSerialQueue } from "./serial.js";
+
+export interface RuntimeDeps {
+  inputs: InputsPort;
+  publisher: PlanPublisher;
+  /** The controllers that are configured; the choice among them is core/controller-choice. */
+  controllers?: Partial<Record<"ha_services" | "modbus", Controller>>;
+  connectivity?: () => { haConnected: boolean; modbusConnected: boolean };
+  dataDir: string;
+  clock: Clock;
+  config: Config;
+  log?: Logger;
+  /** IANA zone for daily overrides; default the options' timezone, else UTC. */
+  timezone?: string;
+  optimise?: (problem: PlanProblem) => Plan;
+}
+
+export type PlanOutcome =
+  | { ok: true; recomputed: boolean; planValid: boolean; planVersion: number; planLastUpdated: number }
+  | { ok: false; reason: PlanFailureReason | "superseded"; message: string; planVersion?: number };
+
+export interface CycleOutcome {
+  plan: PlanOutcome;
+  execute: ExecuteOutcome;
+}
+
+export interface Runtime extends Required<RuntimeCommands> {
+  planOnce(options: { reason: string; force?: boolean }): Promise<PlanOutcome>;
+  executeOnce(options?: { refetchInverter?: boolean }): Promise<ExecuteOutcome>;
+  cycle(reason?: string): Promise<CycleOutcome>;
+  latestPlan(): StoredPlan | undefined;
+  status(): RuntimeStatus;
+  recentJobRuns(): JobRun[];
+  recordJobRun(run: JobRun): void;
+  socHistory(): SocSample[];
+  overrides(): readonly Override[];
+  recentOverrideEvents(): OverrideEvent[];
+  /** Marks the status degraded for a reason outside planning and execution (e.g. late rates). */
+  raiseStatus(key: string, reason: string | undefined): Promise<void>;
+  /** The scheduler hooks here so that requestReplan goes through its debounce. */
+  setReplanHandler(handler: ((reason: string) => void) | undefined): void;
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly inputs: InputsPort;
+  readonly publisher: PlanPublisher;
+}
+
+const RECENT = 50;
+const SOC_HISTORY_MS = 48 * 3_600_000;
+const settingsSchema = z.object({
+  controlEnabled: z.boolean().optional(),
+  reservePct: z.number().min(0).max(100).optional(),
+});
+
+export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
+  const { clock, config, publisher } = deps;
+  const log = deps.log ?? createLogger("runtime");
+  const optimise = deps.optimise ?? coreOptimise;
+  const settingsPath = join(deps.dataDir, "runtime-settings.json");
+  const settings = (await readJsonFile(settingsPath, settingsSchema)) ?? {};
+  let controlEnabled = settings.controlEnabled ?? config.control.enabled;
+  let reservePct = settings.reservePct ?? config.battery.reserve_pct;
+  const store = await openPlanStore(deps.dataDir);
+  const journal = await openJournal(deps.dataDir);
+  const overrideEvents: OverrideEvent[] = [];
+  const overrides = await openOverrideBook({
+    dataDir: deps.dataDir,
+    zone: deps.timezone ?? config.timezone ?? "UTC",
+    onEvent: (event) => {
+      overrideEvents.push(event);
+      if (overrideEvents.length > RECENT) overrideEvents.shift();
+      log.info(`override ${event.overrideId} ${event.kind} (${event.mode})`);
+    },
+  });
+  const jobRuns: JobRun[] = [];
+  const socSamples: SocSample[] = [];
+  const raised = new Map<string, string>();
+  let lastSnapshot: InputsSnapshot | undefined;
+  let planProblem: string | undefined;
+  let execution: ExecuteOutcome | undefined;
+  let status: RuntimeStatus = {
+    state: "starting",
+    reason: "starting",
+    controlEnabled,
+    updatedAtMs: clock.nowMs(),
+  };
+  let replanHandler: ((reason: string) => void) | undefined;
+  const replanMs = config.schedule.replan_minutes * 60_000;
+  const maxPlanAgeMs = Math.max(2 * 3_600_000, 4 * replanMs);
+
+  const saveSettings = () => writeFileAtomic(settingsPath, JSON.stringify({ controlEnabled, reservePct }));
+  const safely = async (what: string, action: () => Promise<void> | undefined) => {
+    try {
+      await action();
+    } catch (error) {
+      log.warn(`${what} failed: ${errorMessage(error)}`);
+    }
+  };
+
+  function composeStatus(): RuntimeStatus {
+    const reasons: string[] = [];
+    let state: RuntimeStatus["state"] = execution?.state ?? (store.latest() ? "ok" : "starting");
+    if (execution?.reason) reasons.push(execution.reason);
+    if (planProblem) {
+      reasons.push(planProblem);
+      if (state === "ok") state = "degraded";
+    }
+    for (const reason of raised.values()) {
+      reasons.push(reason);
+      if (state === "ok") state = "degraded";
+    }
+    for (const warning of lastSnapshot?.warnings ?? []) reasons.push(warning);
+    const next: RuntimeStatus = {
+      state,
+      reason: reasons.join("; ") || "ok",
+      controlEnabled,
+      updatedAtMs: clock.nowMs(),
+    };
+    if (execution) next.currentCommand = execution.decision.command;
+    return next;
+  }
+
+  async function publishStatus(): Promise<void> {
+    status = composeStatus();
+    await safely("publishing status", () => publisher.publishStatus(status));
+  }
+
+  async function plan(reason: string, force: boolean): Promise<PlanOutcome> {
+    const nowMs = clock.nowMs();
+    let snapshot: InputsSnapshot;
+    try {
+      snapshot = await deps.inputs.readInputs(nowMs);
+    } catch (error) {
+      return fail(
+        "inputs-invalid",
+        error instanceof InputError ? error.message : `reading inputs: ${errorMessage(error)}`,
+      );
+    }
+    lastSnapshot = snapshot;
+    const previous = store.latest();
+    const horizonEnd = nowMs + config.planner.horizon_hours * 3_600_000;
+    const built = buildProblem({
+      snapshot,
+      config,
+      reservePct,
+      nowMs,
+      overrides: overrides.windowsBetween(nowMs, horizonEnd),
+      previous,
+    });
+    if ("failure" in built) return fail(built.failure, built.message);
+    if (!force && previous && previous.inputsFingerprint === built.fingerprint) {
+      const decision = replanDecision(
+        { kind: "soc", socPct: snapshot.battery.socPct },
+        {
+          nowMs,
+          plan: { ...previous, slots: previous.plan.slots },
+          socTolerancePct: config.schedule.soc_tolerance_pct,
+          maxAgeMs: replanMs,
+        },
+      );
+      if (!decision.replan) {
+        planProblem = undefined;
+        return {
+          ok: true,
+          recomputed: false,
+          planValid: true,
+          planVersion: previous.planVersion,
+          planLastUpdated: previous.computedAtMs,
+        };
+      }
+      reason = `${reason} (${decision.reason})`;
+    }
+    let computed: Plan;
+    try {
+      computed = optimise(built.problem);
+    } catch (error) {
+      return fail("inputs-invalid", `planning failed: ${errorMessage(error)}`);
+    }
+    const candidate = {
+      inputsReadAtMs: snapshot.readAtMs,
+      computedAtMs: clock.nowMs(),
+      reason,
+      inputsFingerprint: built.fingerprint,
+      ratesFingerprint: built.ratesFingerprint,
+      forecastFingerprint: built.forecastFingerprint,
+      capacityKwh: built.problem.battery.capacityKwh,
+      initialSocKwh: built.problem.initialSocKwh,
+      plan: computed,
+    };
+    const result = await store.commit(candidate);
+    if (!result.committed) {
+      log.info(
+        `discarded a plan from inputs read at ${new Date(snapshot.readAtMs).toISOString()}: a newer plan exists`,
+      );
+      return {
+        ok: false,
+        reason: "superseded",
+        message: "a plan from newer inputs exists",
+        planVersion: result.current.planVersion,
+      };
+    }
+    planProblem = undefined;
+    const stored = result.plan;
+    log.info(
+      `plan v${stored.planVersion} (${reason}): ${stored.plan.slots.length} slots, net cost ${stored.plan.summary.netCost.toFixed(2)}`,
+    );
+    status = composeStatus();
+    await safely("publishing the plan", () => publisher.publishPlan(stored, status));
+    if (modesChanged(result.previous, stored))
+      await safely("plan-changed event", () => publisher.planChanged?.(result.previous, stored));
+    return {
+      ok: true,
+      recomputed: true,
+      planValid: stored.plan.slots.length > 0,
+      planVersion: stored.planVersion,
+      planLastUpdated: stored.computedAtMs,
+    };
+  }
+
+  async function fail(reason: PlanFailureReason, message: string): Promise<PlanOutcome> {
+    planProblem = `no new plan: ${message}`;
+    log.warn(planProblem);
+    await publishStatus();
+    const current = store.latest();
+    return current
+      ? { ok: false, reason, message, planVersion: current.planVersion }
+      : { ok: false, reason, message };
+  }
+
+  // Single flight: a call during a run joins the one queued follow-up, which starts when the run ends.
+  let running: Promise<PlanOutcome> | undefined;
+  let followUp: { reason: string; force: boolean; promise: Promise<PlanOutcome> } | undefined;
+  const startPlan = (reason: string, force: boolean): Promise<PlanOutcome> => {
+    const run = plan(reason, force).finally(() => {
+      if (running === run) running = undefined;
+    });
+    running = run;
+    return run;
+  };
+  function planOnce(options: { reason: string; force?: boolean }): Promise<PlanOutcome> {
+    const force = options.force ?? false;
+    if (!running) return startPlan(options.reason, force);
+    if (followUp) {
+      followUp.force ||= force;
+      followUp.reason = options.reason;
+      return followUp.promise;
+    }
+    const queued = { reason: options.reason, force, promise: undefined as unknown as Promise<PlanOutcome> };
+    queued.promise = running
+      .catch(() => undefined)
+      .then(() => {
+        followUp = undefined;
+        return startPlan(queued.reason, queued.force);
+      });
+    followUp = queued;
+    return queued.promise;
+  }
+
+  const execute = createExecutor({
+    config,
+    clock,
+    log,
+    journal,
+    overrides,
+    controllers: deps.controllers ?? {},
+    connectivity: deps.connectivity ?? (() => ({ haConnected: true, modbusConnected: true })),
+    latestPlan: () => store.latest(),
+    controlEnabled: () => controlEnabled,
+    battery: () => batteryFromConfig(config, reservePct),
+    lastInputSocPct: () => lastSnapshot?.battery.socPct,
+    maxPlanAgeMs,
+  });
+  const serialExecute = createSerialQueue();
+  function executeOnce(options: { refetchInverter?: boolean } = {}): Promise<ExecuteOutcome> {
+    return serialExecute(async () => {
+      execution = await execute(options.refetchInverter ?? true);
+      if (execution.socPct !== undefined) {
+        const nowMs = clock.nowMs();
+        socSamples.push({ atMs: nowMs, socPct: execution.socPct });
+        while (socSamples.length > 0 && socSamples[0]!.atMs < nowMs - SOC_HISTORY_MS) socSamples.shift();
+      }
+      await publishStatus();
+      return execution;
+    });
+  }
+
+  const requestReplan = (reason: string) => {
+    if (replanHandler) return replanHandler(reason);
+    void planOnce({ reason, force: true }).then(() => executeOnce({ refetchInverter: false }));
+  };
+
+  const runtime: Runtime = {
+    config,
+    clock,
+    inputs: deps.inputs,
+    publisher,
+    planOnce,
+    executeOnce,
+    async cycle(reason = "periodic") {
+      const planOutcome = await planOnce({ reason });
+      const executeOutcome = await executeOnce({ refetchInverter: true });
+      await overrides.tick(clock.nowMs());
+      return { plan: planOutcome, execute: executeOutcome };
+    },
+    latestPlan: () => store.latest(),
+    status: () => status,
+    recentJobRuns: () => [...jobRuns],
+    recordJobRun(run) {
+      const index = jobRuns.findIndex(
+        (r) => r.job === run.job && r.plannedAtMs === run.plannedAtMs && r.attempt === run.attempt,
+      );
+      if (index >= 0) jobRuns[index] = run;
+      else jobRuns.push(run);
+      if (jobRuns.length > RECENT) jobRuns.shift();
+      void safely("publishing a job run", () => publisher.publishJobRun?.(run));
+    },
+    socHistory: () => [...socSamples],
+    overrides: () => overrides.list(),
+    recentOverrideEvents: () => [...overrideEvents],
+    async raiseStatus(key, reason) {
+      if (reason === undefined) raised.delete(key);
+      else raised.set(key, reason);
+      await publishStatus();
+    },
+    setReplanHandler(handler) {
+      replanHandler = handler;
+    },
+    requestReplan,
+    async createOverride(request) {
+      const id = await overrides.create(request, clock.nowMs());
+      await overrides.tick(clock.nowMs());
+      requestReplan(`override ${id} created`);
+      return id;
+    },
+    async updateOverride(id, request) {
+      const updated = await overrides.update(id, request, clock.nowMs());
+      if (updated) requestReplan(`override ${id} updated`);
+      return updated;
+    },
+    async cancelOverride(id) {
+      const gone = await overrides.cancel(id, clock.nowMs());
+      if (gone.length > 0) requestReplan(`override ${gone.join(", ")} cancelled`);
+    },
+    async setControlEnabled(enabled) {
+      if (enabled === controlEnabled) return;
+      const controller = deps.controllers?.[config.control.method as "ha_services" | "modbus"];
+      // Leaving control must not leave the inverter in a forced mode.
+      if (!enabled && controller)
+        await safely("restoring self-use", () => controller.restoreSelfUse().then(() => undefined));
+      controlEnabled = enabled;
+      await saveSettings();
+      await executeOnce({ refetchInverter: true });
+    },
+    async setReservePct(pct) {
+      if (!Number.isFinite(pct) || pct < 0 || pct > 100)
+        throw new InputError("reserve", `${pct} is not a percentage 0..100`);
+      reservePct = pct;
+      await saveSettings();
+      requestReplan("reserve changed");
+    },
+  };
+  return runtime;
+}
+
+function modesChanged(previous: StoredPlan | undefined, next: StoredPlan): boolean {
+  if (!previous) return true;
+  const before = new Map(previous.plan.slots.map((s) => [s.startMs, s.mode]));
+  return next.plan.slots.some((s) => before.has(s.startMs) && before.get(s.startMs) !== s.mode);
+}

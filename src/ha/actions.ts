@@ -1,0 +1,189 @@
+// What automations can do without MQTT: fire `battery_planner_replan` or
+// `battery_planner_override` on HA's event bus (an automation's `event` action), and listen for
+// `battery_planner_plan_changed`, fired when the plan's modes change — not on every recompute.
+import { z } from "zod";
+import { errorMessage } from "../errors.js";
+import { createLogger, type Logger } from "../log.js";
+import type { OverrideRequest, RuntimeCommands, StoredPlan } from "../runtime/ports.js";
+import type { HaClient, HaEvent, HaUnsubscribe } from "./client.js";
+
+export const REPLAN_EVENT = "battery_planner_replan";
+export const OVERRIDE_EVENT = "battery_planner_override";
+export const PLAN_CHANGED_EVENT = "battery_planner_plan_changed";
+
+const modeSchema = z.preprocess(
+  (value) => (typeof value === "string" ? value.trim().toLowerCase().replace(/[_ ]/g, "-") : value),
+  z.enum(["self-use", "charge", "hold", "export"]),
+);
+
+/** An instant as an ISO string (with zone) or epoch milliseconds. */
+const instantSchema = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO date-time")
+    .transform((s) => Date.parse(s)),
+]);
+
+const replanDataSchema = z.object({ reason: z.string().max(200).optional() }).loose();
+
+const overrideDataSchema = z
+  .object({
+    mode: modeSchema.optional(),
+    duration_minutes: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60),
+    target_soc: z.coerce.number().min(0).max(100).optional(),
+    power_w: z.coerce.number().min(0).max(100_000).optional(),
+    start: instantSchema.optional(),
+    recurrence: z.enum(["none", "daily"]).optional(),
+    cancel: z.boolean().default(false),
+    /** The override to cancel; all when missing. */
+    id: z.string().optional(),
+  })
+  .loose()
+  .refine((d) => d.cancel || d.mode !== undefined, { message: "mode is required unless cancel is true" });
+
+export type OverrideEventData = z.infer<typeof overrideDataSchema>;
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "data"}: ${i.message}`).join("; ");
+}
+
+export function toOverrideRequest(data: OverrideEventData): OverrideRequest {
+  const request: OverrideRequest = { mode: data.mode!, durationMinutes: data.duration_minutes };
+  if (data.start !== undefined) request.startMs = data.start;
+  if (data.target_soc !== undefined) request.targetSocPct = data.target_soc;
+  if (data.power_w !== undefined) request.powerW = data.power_w;
+  if (data.recurrence !== undefined) request.recurrence = data.recurrence;
+  return request;
+}
+
+export interface ActionsHandle {
+  close(): Promise<void>;
+}
+
+/** Subscribes to the two events; garbage is logged and ignored, never thrown at HA. */
+export async function subscribeActions(
+  ha: Pick<HaClient, "subscribeEvents" | "fireEvent">,
+  commands: RuntimeCommands,
+  log: Logger = createLogger("ha:actions"),
+): Promise<ActionsHandle> {
+  const unsubscribers: HaUnsubscribe[] = [];
+  unsubscribers.push(
+    await ha.subscribeEvents(REPLAN_EVENT, (event: HaEvent) => {
+      const parsed = replanDataSchema.safeParse(event.data ?? {});
+      const reason = parsed.success && parsed.data.reason ? parsed.data.reason : "automation";
+      log.info(`replan asked by event ${REPLAN_EVENT} (${reason})`);
+      commands.requestReplan(reason);
+    }),
+  );
+  unsubscribers.push(
+    await ha.subscribeEvents(OVERRIDE_EVENT, (event: HaEvent) => {
+      const parsed = overrideDataSchema.safeParse(event.data ?? {});
+      if (!parsed.success) {
+        log.warn(`ignored ${OVERRIDE_EVENT} with bad data (${describeIssues(parsed.error)})`);
+        return;
+      }
+      const data = parsed.data;
+      const work = data.cancel
+        ? commands
+            .cancelOverride(data.id)
+            .then(() => log.info(`override ${data.id ?? "(all)"} cancelled by event`))
+        : commands.createOverride(toOverrideRequest(data)).then(async (id) => {
+            log.info(`override ${id} (${data.mode} for ${data.duration_minutes} min) created by event`);
+            await ha.fireEvent(`${OVERRIDE_EVENT}_created`, { id, mode: data.mode }).catch(() => undefined);
+          });
+      work.catch((error) => log.warn(`${OVERRIDE_EVENT} failed: ${errorMessage(error)}`));
+    }),
+  );
+  return {
+    close: async () => {
+      await Promise.all(unsubscribers.map((u) => u().catch(() => undefined)));
+    },
+  };
+}
+
+/** The mode in force at `atMs` in a plan, or undefined outside it. */
+function modeAt(plan: StoredPlan, atMs: number): string | undefined {
+  const slots = plan.plan.slots;
+  let lo = 0;
+  let hi = slots.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = slots[mid]!;
+    if (atMs < s.startMs) hi = mid - 1;
+    else if (atMs >= s.endMs) lo = mid + 1;
+    else return s.mode;
+  }
+  return undefined;
+}
+
+/**
+ * Whether the actions changed: some instant both plans cover (from the new plan's start) has a
+ * different mode, or the new plan reaches further and does something there other than carry on
+ * with the old plan's last mode. A recompute that keeps every mode, or only drops past slots, is
+ * not a change.
+ */
+export function modesChanged(previous: StoredPlan | undefined, next: StoredPlan): boolean {
+  if (!previous) return next.plan.slots.length > 0;
+  const lastOld = previous.plan.slots[previous.plan.slots.length - 1];
+  for (const slot of next.plan.slots) {
+    const old = modeAt(previous, slot.startMs);
+    if (old !== undefined) {
+      if (old !== slot.mode) return true;
+    } else if (!lastOld || slot.startMs >= lastOld.endMs) {
+      if (slot.mode !== lastOld?.mode) return true;
+    }
+  }
+  return false;
+}
+
+/** Mode windows (runs of equal mode) for the event payload; capped so the event stays small. */
+export function modeWindows(plan: StoredPlan, limit = 24): { start: string; end: string; mode: string }[] {
+  const windows: { start: string; end: string; mode: string }[] = [];
+  for (const slot of plan.plan.slots) {
+    const last = windows[windows.length - 1];
+    if (last && last.mode === slot.mode && Date.parse(last.end) === slot.startMs) {
+      last.end = new Date(slot.endMs).toISOString();
+    } else {
+      if (windows.length >= limit) break;
+      windows.push({
+        start: new Date(slot.startMs).toISOString(),
+        end: new Date(slot.endMs).toISOString(),
+        mode: slot.mode,
+      });
+    }
+  }
+  return windows;
+}
+
+/** Fires `battery_planner_plan_changed` when the modes changed; returns whether it fired. */
+export async function firePlanChanged(
+  ha: Pick<HaClient, "fireEvent">,
+  previous: StoredPlan | undefined,
+  next: StoredPlan,
+  log: Logger = createLogger("ha:actions"),
+): Promise<boolean> {
+  if (!modesChanged(previous, next)) return false;
+  const windows = modeWindows(next);
+  try {
+    await ha.fireEvent(PLAN_CHANGED_EVENT, {
+      plan_version: next.planVersion,
+      previous_plan_version: previous?.planVersion ?? null,
+      reason: next.reason,
+      computed_at: new Date(next.computedAtMs).toISOString(),
+      current_mode: windows[0]?.mode ?? null,
+      next_mode: windows[1]?.mode ?? null,
+      next_mode_start: windows[1]?.start ?? null,
+      windows,
+    });
+    return true;
+  } catch (error) {
+    log.warn(`could not fire ${PLAN_CHANGED_EVENT}: ${errorMessage(error)}`);
+    return false;
+  }
+}

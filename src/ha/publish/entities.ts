@@ -1,0 +1,123 @@
+// What the add-on shows in Home Assistant: one list of entities, used by MQTT discovery (real
+// entities with unique ids) and by the REST fallback (plain states). Device and state classes are
+// the ones HA's dashboards and statistics understand.
+
+export type SensorKey =
+  | "status"
+  | "current_mode"
+  | "next_mode"
+  | "next_mode_start"
+  | "target_soc"
+  | "planned_soc"
+  | "cost_today"
+  | "cost_tomorrow"
+  | "saving"
+  | "plan_version"
+  | "plan_age"
+  | "plan"
+  | "jobs";
+
+export interface SensorDef {
+  key: SensorKey;
+  name: string;
+  icon: string;
+  deviceClass?: "timestamp" | "battery" | "monetary" | "duration" | "enum";
+  stateClass?: "measurement" | "total";
+  /** "currency": the home's currency (GBP, EUR…), known only at run time. */
+  unit?: "%" | "min" | "currency";
+  entityCategory?: "diagnostic";
+  /** Has a JSON attributes payload. */
+  attributes?: boolean;
+  options?: readonly string[];
+}
+
+export const MODE_OPTIONS = ["self-use", "charge", "hold", "export"] as const;
+export const STATUS_OPTIONS = ["starting", "ok", "degraded", "fallback", "error"] as const;
+
+export const SENSORS: readonly SensorDef[] = [
+  {
+    key: "status",
+    name: "Status",
+    icon: "mdi:battery-sync",
+    deviceClass: "enum",
+    options: STATUS_OPTIONS,
+    attributes: true,
+  },
+  {
+    key: "current_mode",
+    name: "Current mode",
+    icon: "mdi:battery-charging",
+    deviceClass: "enum",
+    options: MODE_OPTIONS,
+    attributes: true,
+  },
+  {
+    key: "next_mode",
+    name: "Next mode",
+    icon: "mdi:battery-clock",
+    deviceClass: "enum",
+    options: MODE_OPTIONS,
+  },
+  { key: "next_mode_start", name: "Next mode start", icon: "mdi:clock-start", deviceClass: "timestamp" },
+  { key: "target_soc", name: "Target SOC", icon: "mdi:battery-arrow-up", deviceClass: "battery", unit: "%" },
+  {
+    key: "planned_soc",
+    name: "Planned SOC now",
+    icon: "mdi:battery-50",
+    deviceClass: "battery",
+    stateClass: "measurement",
+    unit: "%",
+  },
+  {
+    key: "cost_today",
+    name: "Predicted cost today",
+    icon: "mdi:cash",
+    deviceClass: "monetary",
+    unit: "currency",
+  },
+  {
+    key: "cost_tomorrow",
+    name: "Predicted cost tomorrow",
+    icon: "mdi:cash-clock",
+    deviceClass: "monetary",
+    unit: "currency",
+  },
+  {
+    key: "saving",
+    name: "Predicted saving",
+    icon: "mdi:piggy-bank",
+    deviceClass: "monetary",
+    unit: "currency",
+  },
+  { key: "plan_version", name: "Plan version", icon: "mdi:counter", entityCategory: "diagnostic" },
+  {
+    key: "plan_age",
+    name: "Plan age",
+    icon: "mdi:timer-sand",
+    deviceClass: "duration",
+    unit: "min",
+    entityCategory: "diagnostic",
+  },
+  { key: "plan", name: "Plan", icon: "mdi:chart-timeline", deviceClass: "timestamp", attributes: true },
+  {
+    key: "jobs",
+    name: "Scheduled jobs",
+    icon: "mdi:calendar-check",
+    entityCategory: "diagnostic",
+    attributes: true,
+  },
+];
+
+/** Controls exist only with MQTT (the REST states API cannot take commands). */
+export const OVERRIDE_AUTO = "auto";
+export const OVERRIDE_OPTIONS = [OVERRIDE_AUTO, ...MODE_OPTIONS] as const;
+
+export const CONTROLS = {
+  replan: { component: "button", name: "Replan", icon: "mdi:refresh" },
+  override_mode: { component: "select", name: "Manual override", icon: "mdi:hand-back-right" },
+  reserve_soc: { component: "number", name: "Reserve SOC", icon: "mdi:battery-lock" },
+  override_duration: { component: "number", name: "Override duration", icon: "mdi:timer-outline" },
+  control_enabled: { component: "switch", name: "Control enabled", icon: "mdi:power" },
+} as const;
+
+export type ControlKey = keyof typeof CONTROLS;

@@ -1,0 +1,63 @@
+// The latest value of every published sensor and what each transport last sent, so only changes go
+// out and everything can be sent again after a reconnect (HA restarted, broker came back).
+import type { JobRun, RuntimeStatus, StoredPlan } from "../../runtime/ports.js";
+import type { SensorKey } from "./entities.js";
+import {
+  jobValues,
+  planAgeValue,
+  planValues,
+  type SensorValue,
+  type SensorValues,
+  statusValues,
+} from "./sensor-values.js";
+
+export class SensorBoard {
+  private readonly values = new Map<SensorKey, SensorValue>();
+  private readonly sent = new Map<SensorKey, string>();
+  private readonly jobs = new Map<string, JobRun>();
+  plan: StoredPlan | undefined;
+  status: RuntimeStatus | undefined;
+
+  constructor(private readonly timeZone: string) {}
+
+  private merge(values: SensorValues): void {
+    for (const [key, value] of Object.entries(values) as [SensorKey, SensorValue][])
+      this.values.set(key, value);
+  }
+
+  setPlan(plan: StoredPlan, nowMs: number): void {
+    this.plan = plan;
+    this.merge(planValues(plan, nowMs, this.timeZone));
+  }
+
+  setStatus(status: RuntimeStatus, nowMs: number): void {
+    this.status = status;
+    this.merge(statusValues(status));
+    // Time moved on: the current slot, planned SOC and plan age follow the clock.
+    if (this.plan) this.merge(planValues(this.plan, nowMs, this.timeZone));
+    else this.merge(planAgeValue(undefined, nowMs));
+  }
+
+  setJobRun(run: JobRun): void {
+    this.jobs.set(run.job, run);
+    this.merge(jobValues(this.jobs));
+  }
+
+  /** Sensors whose value differs from what was last sent. */
+  pending(): [SensorKey, SensorValue][] {
+    return [...this.values.entries()].filter(([key, value]) => this.sent.get(key) !== JSON.stringify(value));
+  }
+
+  all(): [SensorKey, SensorValue][] {
+    return [...this.values.entries()];
+  }
+
+  markSent(key: SensorKey, value: SensorValue): void {
+    this.sent.set(key, JSON.stringify(value));
+  }
+
+  /** After a reconnect nothing counts as sent. */
+  forgetSent(): void {
+    this.sent.clear();
+  }
+}

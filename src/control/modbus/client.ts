@@ -1,0 +1,154 @@
+// One Modbus connection per device, used strictly one request at a time with a gap between
+// requests (many loggers and dongles fail when pipelined or hammered). A transport failure throws
+// the client away; the next request builds a new one, which is the only reconnect modbus-serial
+// does reliably. Library errors become our typed errors here and nowhere else.
+import modbusSerial from "modbus-serial";
+import { errorMessage } from "../../errors.js";
+import { createLogger } from "../../log.js";
+import { ModbusConnectionError, ModbusExceptionError } from "./errors.js";
+
+const log = createLogger("modbus");
+
+// The package is CommonJS: Node hands us module.exports, whose `default` is the client class.
+const ModbusRTU = modbusSerial.default;
+type ModbusRTU = InstanceType<typeof ModbusRTU>;
+
+export interface ModbusLinkOptions {
+  host?: string | undefined;
+  port: number;
+  /** Modbus RTU over this serial device instead of TCP. */
+  serialPort?: string | undefined;
+  baudRate?: number;
+  timeoutMs: number;
+  /** Quiet time between the end of one request and the start of the next. */
+  gapMs: number;
+}
+
+export type RegisterTable = "holding" | "input";
+
+export interface ModbusLink {
+  readRegisters(unitId: number, table: RegisterTable, address: number, count: number): Promise<number[]>;
+  writeRegisters(unitId: number, address: number, words: readonly number[]): Promise<void>;
+  close(): Promise<void>;
+  /** Requests sent since creation (for diagnostics). */
+  readonly requestCount: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
+  const where = options.serialPort ?? `${options.host}:${options.port}`;
+  let client: ModbusRTU | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  let lastEndMs = 0;
+  let requestCount = 0;
+  let closed = false;
+
+  const drop = () => {
+    const old = client;
+    client = undefined;
+    if (!old) return;
+    try {
+      old.close(() => {});
+    } catch {
+      // already gone
+    }
+  };
+
+  const connect = async (): Promise<ModbusRTU> => {
+    if (client?.isOpen) return client;
+    drop();
+    const fresh = new ModbusRTU();
+    fresh.setTimeout(options.timeoutMs);
+    // An 'error' without a listener would crash the process; the failing request reports it.
+    fresh.on("error", (error: unknown) => log.debug(`${where}: ${errorMessage(error)}`));
+    const connecting = options.serialPort
+      ? fresh.connectRTUBuffered(options.serialPort, { baudRate: options.baudRate ?? 9600 })
+      : fresh.connectTCP(options.host ?? "127.0.0.1", { port: options.port });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`connect timed out after ${options.timeoutMs} ms`)),
+        options.timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([connecting, timeout]);
+    } catch (error) {
+      try {
+        fresh.close(() => {});
+      } catch {
+        // never opened
+      }
+      throw new ModbusConnectionError(`cannot connect to ${where}: ${errorMessage(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+    client = fresh;
+    log.debug(`connected to ${where}`);
+    return fresh;
+  };
+
+  const once = async <T>(request: string, unitId: number, send: (c: ModbusRTU) => Promise<T>): Promise<T> => {
+    const c = await connect();
+    c.setID(unitId);
+    requestCount += 1;
+    try {
+      return await send(c);
+    } catch (error) {
+      const code = (error as { modbusCode?: unknown }).modbusCode;
+      if (typeof code === "number")
+        throw new ModbusExceptionError(code, `${where} ${request}`, { cause: error });
+      drop();
+      throw new ModbusConnectionError(`${where} ${request}: ${errorMessage(error)}`, { cause: error });
+    }
+  };
+
+  const run = <T>(request: string, unitId: number, send: (c: ModbusRTU) => Promise<T>): Promise<T> => {
+    const task = async () => {
+      if (closed) throw new ModbusConnectionError(`${where}: link closed`);
+      const wait = lastEndMs + options.gapMs - Date.now();
+      if (wait > 0) await sleep(wait);
+      try {
+        return await once(request, unitId, send);
+      } catch (error) {
+        // One fresh connection per request: a device that dropped us (restart, one-client limit
+        // taken over) usually answers the retry; if not, the caller sees the typed error.
+        if (!(error instanceof ModbusConnectionError)) throw error;
+        log.info(`${where}: ${error.message}; reconnecting`);
+        await sleep(options.gapMs);
+        return await once(request, unitId, send);
+      } finally {
+        lastEndMs = Date.now();
+      }
+    };
+    const result = queue.then(task, task);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+
+  return {
+    get requestCount() {
+      return requestCount;
+    },
+    readRegisters: (unitId, table, address, count) =>
+      run(`read ${table} ${address}+${count} (unit ${unitId})`, unitId, async (c) => {
+        const result =
+          table === "holding"
+            ? await c.readHoldingRegisters(address, count)
+            : await c.readInputRegisters(address, count);
+        return result.data;
+      }),
+    writeRegisters: (unitId, address, words) =>
+      run(`write ${address}=[${words.join(",")}] (unit ${unitId})`, unitId, async (c) => {
+        // Function 6 for one word: some loggers (and older Victron firmware) reject 16 for a single register.
+        if (words.length === 1) await c.writeRegister(address, words[0] ?? 0);
+        else await c.writeRegisters(address, [...words]);
+      }),
+    close: async () => {
+      closed = true;
+      await queue;
+      drop();
+    },
+  };
+}

@@ -1,0 +1,293 @@
+// The Modbus Controller: makes an inverter do a Command through its profile. Writes only what
+// differs from the device (re-applying is free, a half-applied command is completed), verifies by
+// reading back after a settle delay, retries with backoff, and refreshes watchdog setpoints.
+import { type Command, type InverterState, MODES, type Mode } from "../../core/types.js";
+import { errorMessage } from "../../errors.js";
+import { createLogger } from "../../log.js";
+import { type ApplyReport, type Clock, type Controller, systemClock } from "../../runtime/ports.js";
+import { createModbusLink, type ModbusLink } from "./client.js";
+import { type ControlLimits, commandTargets } from "./command-targets.js";
+import { ModbusProfileError, ModbusWriteNotAppliedError, type RegisterMismatch } from "./errors.js";
+import type { ModbusProfile, ReadSpec } from "./profile-schema.js";
+import { loadModbusProfile } from "./profiles.js";
+import { RegisterMap } from "./register-map.js";
+
+const log = createLogger("modbus");
+
+export interface ModbusControllerOptions {
+  profile: string;
+  host?: string | undefined;
+  port?: number;
+  serial_port?: string | undefined;
+  baud_rate?: number;
+  /** Default: the profile's unit id. */
+  unit_id?: number | undefined;
+  timeout_ms?: number;
+  gap_ms?: number;
+  /** Wait before reading back what was written (devices apply writes asynchronously). */
+  settle_ms?: number;
+  /** Rewrites of a register that did not stick before giving up. */
+  verify_retries?: number;
+  limits: ControlLimits;
+}
+
+export interface ModbusControllerDeps {
+  /** Drives the watchdog refresh timer. */
+  clock?: Clock;
+  /** Settle and backoff waits. */
+  sleep?: (ms: number) => Promise<void>;
+  link?: ModbusLink;
+}
+
+export interface WriteDetail {
+  register: string;
+  unitId: number;
+  address: number;
+  raw: number;
+  value: number;
+}
+
+export interface ModbusApplyReport extends ApplyReport {
+  /** The command after clamping to the limits. */
+  command: Required<Command>;
+  writes: WriteDetail[];
+}
+
+export interface ModbusController extends Controller {
+  readonly kind: "modbus";
+  readonly profile: ModbusProfile;
+  /** How often watchdog setpoints must be rewritten; undefined when the profile has none. */
+  readonly refreshIntervalMs: number | undefined;
+  apply(command: Command): Promise<ModbusApplyReport>;
+  restoreSelfUse(): Promise<ModbusApplyReport>;
+  /** Repairs reverted setpoints and rewrites the watchdog ones; the internal timer calls it too. */
+  keepAlive(): Promise<ModbusApplyReport | undefined>;
+  /** Every register of the profile, in engineering units (diagnostics, the CLI). */
+  readRegisters(): Promise<Record<string, number | null>>;
+  close(): Promise<void>;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// Decode in this order: the forced modes are recognised by more specific signatures.
+const DECODE_ORDER: readonly Mode[] = ["charge", "export", "hold", "self-use"];
+
+export function createModbusController(
+  options: ModbusControllerOptions,
+  deps: ModbusControllerDeps = {},
+): ModbusController {
+  const profile = loadModbusProfile(options.profile);
+  const clock = deps.clock ?? systemClock;
+  const sleep = deps.sleep ?? realSleep;
+  const settleMs = options.settle_ms ?? 1000;
+  const retries = options.verify_retries ?? 2;
+  const link =
+    deps.link ??
+    createModbusLink({
+      host: options.host,
+      port: options.port ?? 502,
+      serialPort: options.serial_port,
+      baudRate: options.baud_rate ?? 9600,
+      timeoutMs: options.timeout_ms ?? 3000,
+      gapMs: options.gap_ms ?? 50,
+    });
+  const map = new RegisterMap(profile, link, options.unit_id ?? profile.defaultUnitId);
+  let lastCommand: Command | undefined;
+  let timer: unknown;
+  let closed = false;
+  let chain: Promise<unknown> = Promise.resolve();
+
+  const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
+    const result = chain.then(task, task);
+    chain = result.catch(() => undefined);
+    return result;
+  };
+
+  const targetRaws = async (command: Command) => {
+    const { command: effective, targets } = commandTargets(profile, command, options.limits);
+    const raws: { register: string; raw: number }[] = [];
+    for (const t of targets) {
+      if (t.raw !== undefined) {
+        raws.push({ register: t.register, raw: t.raw });
+        continue;
+      }
+      let value = t.value ?? 0;
+      if (t.per !== undefined) {
+        const divisor = await map.readValue(t.per);
+        if (!divisor)
+          throw new ModbusProfileError(
+            `'${t.per}' reads ${divisor ?? "nothing"}: cannot scale '${t.register}'`,
+          );
+        value /= divisor;
+      }
+      raws.push({ register: t.register, raw: await map.toRaw(t.register, value) });
+    }
+    return { effective, raws };
+  };
+
+  const mismatchesOf = async (raws: { register: string; raw: number }[]) => {
+    const found: RegisterMismatch[] = [];
+    for (const { register, raw } of raws) {
+      const readBack = await map.readRaw(register);
+      if (readBack !== raw) {
+        const reg = await map.resolve(register);
+        found.push({ register, address: reg.address, unitId: reg.unitId, wanted: raw, readBack });
+      }
+    }
+    return found;
+  };
+
+  const applyNow = async (command: Command, touch: readonly string[] = []): Promise<ModbusApplyReport> => {
+    const { effective, raws } = await targetRaws(command);
+    const writes: WriteDetail[] = [];
+    const write = async (register: string, raw: number) => {
+      const reg = await map.writeRaw(register, raw);
+      writes.push({
+        register,
+        unitId: reg.unitId,
+        address: reg.address,
+        raw,
+        value: await map.toValue(register, raw),
+      });
+    };
+    for (const { register, raw } of raws) {
+      if ((await map.readRaw(register)) !== raw || touch.includes(register)) await write(register, raw);
+    }
+    let mismatches: RegisterMismatch[] = [];
+    for (let attempt = 0; writes.length > 0; attempt += 1) {
+      await sleep(settleMs * 2 ** attempt);
+      mismatches = await mismatchesOf(raws);
+      if (mismatches.length === 0 || attempt >= retries) break;
+      log.warn(
+        `${mismatches.map((m) => m.register).join(", ")} did not stick; rewriting (attempt ${attempt + 2})`,
+      );
+      for (const m of mismatches) await write(m.register, m.wanted);
+    }
+    const written = writes.map((w) => `${w.register}=${w.value}`);
+    if (mismatches.length > 0) throw new ModbusWriteNotAppliedError(mismatches, written);
+    if (written.length > 0) log.info(`${profile.name}: ${effective.mode} applied: ${written.join(", ")}`);
+    return { command: effective, written, writes, verified: true, mismatches: [] };
+  };
+
+  const stopTimer = () => {
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timer = undefined;
+  };
+
+  const scheduleRefresh = () => {
+    stopTimer();
+    const watchdog = profile.watchdog;
+    if (!watchdog || closed || !lastCommand || lastCommand.mode === "self-use") return;
+    timer = clock.setTimeout(() => {
+      timer = undefined;
+      controller.keepAlive().catch((error: unknown) => {
+        log.warn(`${profile.name}: watchdog refresh failed: ${errorMessage(error)}`);
+        scheduleRefresh();
+      });
+    }, watchdog.refreshMs);
+  };
+
+  const readSum = async (spec: ReadSpec): Promise<number | undefined> => {
+    let total = 0;
+    for (const name of spec.add) total += (await map.readValue(name)) ?? 0;
+    for (const name of spec.subtract) total -= (await map.readValue(name)) ?? 0;
+    return Math.round(total * spec.factor * 1000) / 1000;
+  };
+
+  const optionalRead = async (key: "batteryPowerW" | "pvPowerW" | "gridPowerW") => {
+    const spec = profile.reads[key];
+    if (!spec) return undefined;
+    try {
+      return await readSum(spec);
+    } catch (error) {
+      // A missing meter must not hide the SOC; say so and go on.
+      log.debug(`${profile.name}: ${key} unavailable: ${errorMessage(error)}`);
+      return undefined;
+    }
+  };
+
+  const decodeMode = async (): Promise<{ mode: Mode; powerW?: number } | undefined> => {
+    for (const mode of DECODE_ORDER) {
+      const spec = profile.modes[mode];
+      let matches = true;
+      for (const m of spec.match) {
+        const value = await map.readValue(m.register);
+        if (value === undefined) return undefined;
+        if (m.equals !== undefined && Math.abs(value - m.equals) > 1e-6) matches = false;
+        if (m.above !== undefined && !(value > m.above)) matches = false;
+        if (m.below !== undefined && !(value < m.below)) matches = false;
+        if (!matches) break;
+      }
+      if (!matches) continue;
+      if (!spec.powerRegister) return { mode };
+      const write = spec.writes.find((w) => w.register === spec.powerRegister);
+      const value = await map.readValue(spec.powerRegister);
+      if (!write || value === undefined || !("from" in write.value)) return { mode };
+      const per = write.value.per === undefined ? 1 : ((await map.readValue(write.value.per)) ?? 0);
+      return { mode, powerW: Math.round((value / write.value.factor) * per) };
+    }
+    return undefined;
+  };
+
+  const controller: ModbusController = {
+    kind: "modbus",
+    profile,
+    refreshIntervalMs: profile.watchdog?.refreshMs,
+    readState: () =>
+      exclusive(async () => {
+        const socPct = await readSum(profile.reads.socPct);
+        const state: InverterState = { socPct: socPct ?? Number.NaN };
+        const batteryPowerW = await optionalRead("batteryPowerW");
+        const pvPowerW = await optionalRead("pvPowerW");
+        const gridPowerW = await optionalRead("gridPowerW");
+        if (batteryPowerW !== undefined) state.batteryPowerW = batteryPowerW;
+        if (pvPowerW !== undefined) state.pvPowerW = pvPowerW;
+        if (gridPowerW !== undefined) state.gridPowerW = gridPowerW;
+        const decoded = await decodeMode().catch(() => undefined);
+        if (decoded) {
+          state.mode = decoded.mode;
+          if (decoded.powerW !== undefined) state.powerW = decoded.powerW;
+        }
+        return state;
+      }),
+    apply: (command) =>
+      exclusive(async () => {
+        if (!MODES.includes(command.mode))
+          throw new ModbusProfileError(`unknown mode '${String(command.mode)}'`);
+        lastCommand = command;
+        try {
+          return await applyNow(command);
+        } finally {
+          scheduleRefresh();
+        }
+      }),
+    restoreSelfUse: () => controller.apply({ mode: "self-use" }),
+    keepAlive: () =>
+      exclusive(async () => {
+        if (!lastCommand || lastCommand.mode === "self-use" || closed) return undefined;
+        try {
+          return await applyNow(lastCommand, profile.watchdog?.touch ?? []);
+        } finally {
+          scheduleRefresh();
+        }
+      }),
+    readRegisters: () =>
+      exclusive(async () => {
+        const values: Record<string, number | null> = {};
+        for (const name of Object.keys(profile.registers)) {
+          try {
+            values[name] = (await map.readValue(name)) ?? null;
+          } catch (error) {
+            log.debug(`${profile.name}: ${name}: ${errorMessage(error)}`);
+            values[name] = null;
+          }
+        }
+        return values;
+      }),
+    close: async () => {
+      closed = true;
+      stopTimer();
+      await link.close();
+    },
+  };
+  return controller;
+}

@@ -1,0 +1,135 @@
+// The shape of a Modbus profile. Profiles are data (profiles/*.ts), validated with this schema when
+// loaded, so a typo in a register name or a write to a read-only register fails at start-up, not on
+// the inverter. Values in a profile are engineering units (W, %); the register's scale turns them
+// into raw integers.
+import { z } from "zod";
+
+export const registerTypes = ["u16", "s16", "u32", "s32"] as const;
+
+export const registerSchema = z.object({
+  /** Protocol (0-based) address; for SunSpec profiles with `model`, the offset inside that model. */
+  address: z.number().int().min(0).max(65535),
+  /** SunSpec model id whose block holds the register (found by the model walk). */
+  model: z.number().int().min(1).max(65534).optional(),
+  /** Unit id when it differs from the device's (Victron keeps settings and system data on 100). */
+  unitId: z.number().int().min(0).max(255).optional(),
+  table: z.enum(["holding", "input"]).default("holding"),
+  type: z.enum(registerTypes).default("u16"),
+  wordOrder: z.enum(["high-first", "low-first"]).default("high-first"),
+  /** engineering = raw × scale × 10^(value of scaleFactor). */
+  scale: z.number().positive().default(1),
+  /** Name of a SunSpec sunssf register that scales this one. */
+  scaleFactor: z.string().optional(),
+  writable: z.boolean().default(false),
+  /** Engineering bounds; writes are clamped into them. */
+  min: z.number().optional(),
+  max: z.number().optional(),
+  description: z.string().min(1),
+});
+
+/** Where a written value comes from. */
+export const valueSchema = z.union([
+  z.object({ const: z.number() }),
+  /** A raw code with no engineering meaning (e.g. -1 = "no limit"). */
+  z.object({ raw: z.number().int() }),
+  z.object({
+    from: z.enum(["powerW", "targetSocPct", "reservePct", "maxChargeW", "maxDischargeW"]),
+    factor: z.number().default(1),
+    /** Divide by this register's current engineering value (SunSpec rates are % of WChaMax). */
+    per: z.string().optional(),
+  }),
+]);
+
+export const writeSchema = z.object({ register: z.string(), value: valueSchema });
+
+/** How to recognise a mode from what the device holds (for readState). */
+export const matchSchema = z.object({
+  register: z.string(),
+  equals: z.number().optional(),
+  above: z.number().optional(),
+  below: z.number().optional(),
+});
+
+export const modeSchema = z.object({
+  /** Written in this order (some devices act on the last one, e.g. Huawei's command register). */
+  writes: z.array(writeSchema).min(1),
+  match: z.array(matchSchema).min(1),
+  /** Register that holds the power this mode runs at, for readState. */
+  powerRegister: z.string().optional(),
+});
+
+export const readSchema = z.object({
+  /** Summed. */
+  add: z.array(z.string()).min(1),
+  subtract: z.array(z.string()).default([]),
+  /** Applied to the sum: −1 turns a device's "+ export" into our "+ import". */
+  factor: z.number().default(1),
+});
+
+export const profileSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9-]+$/),
+    title: z.string().min(1),
+    description: z.string().min(1),
+    defaultUnitId: z.number().int().min(0).max(255),
+    /** Find register addresses by walking SunSpec models from the `SunS` marker. */
+    sunspec: z.boolean().default(false),
+    /** What a command's power is at this device: the battery's, or the grid's (Victron setpoint). */
+    powerMeaning: z.enum(["battery", "grid"]).default("battery"),
+    registers: z.record(z.string(), registerSchema),
+    reads: z.object({
+      socPct: readSchema,
+      batteryPowerW: readSchema.optional(),
+      pvPowerW: readSchema.optional(),
+      gridPowerW: readSchema.optional(),
+    }),
+    modes: z.object({ "self-use": modeSchema, charge: modeSchema, hold: modeSchema, export: modeSchema }),
+    /** Setpoints the device reverts unless rewritten; `touch` registers are rewritten every refresh. */
+    watchdog: z
+      .object({ refreshMs: z.number().int().positive(), touch: z.array(z.string()).min(1) })
+      .optional(),
+    notes: z.array(z.string()).default([]),
+  })
+  .superRefine((profile, ctx) => {
+    const known = (name: string, path: (string | number)[]) => {
+      if (!(name in profile.registers))
+        ctx.addIssue({ code: "custom", path, message: `unknown register '${name}'` });
+    };
+    for (const [name, register] of Object.entries(profile.registers)) {
+      if (register.scaleFactor !== undefined) known(register.scaleFactor, ["registers", name, "scaleFactor"]);
+      if (register.model !== undefined && !profile.sunspec) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["registers", name, "model"],
+          message: "model needs sunspec: true",
+        });
+      }
+    }
+    for (const [mode, spec] of Object.entries(profile.modes)) {
+      spec.writes.forEach((write, index) => {
+        const path = ["modes", mode, "writes", index];
+        known(write.register, path);
+        if (profile.registers[write.register] && !profile.registers[write.register]?.writable) {
+          ctx.addIssue({ code: "custom", path, message: `register '${write.register}' is not writable` });
+        }
+        if ("per" in write.value && write.value.per !== undefined) known(write.value.per, path);
+      });
+      spec.match.forEach((m, index) => {
+        known(m.register, ["modes", mode, "match", index]);
+      });
+      if (spec.powerRegister) known(spec.powerRegister, ["modes", mode, "powerRegister"]);
+    }
+    for (const [key, read] of Object.entries(profile.reads)) {
+      if (!read) continue;
+      for (const name of [...read.add, ...read.subtract]) known(name, ["reads", key]);
+    }
+    for (const name of profile.watchdog?.touch ?? []) known(name, ["watchdog", "touch"]);
+  });
+
+export type ModbusProfile = z.infer<typeof profileSchema>;
+export type ModbusProfileInput = z.input<typeof profileSchema>;
+export type RegisterSpec = z.infer<typeof registerSchema>;
+export type WriteSpec = z.infer<typeof writeSchema>;
+export type ValueSpec = z.infer<typeof valueSchema>;
+export type ModeSpec = z.infer<typeof modeSchema>;
+export type ReadSpec = z.infer<typeof readSchema>;

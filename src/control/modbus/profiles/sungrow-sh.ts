@@ -1,0 +1,114 @@
+// Sungrow SH hybrids (SH-RT, SH-RS) through the inverter's Modbus TCP or the WiNet-S dongle.
+// Addresses are protocol (0-based) addresses, one less than the numbers in Sungrow's document.
+// 32-bit values are sent low word first. EMS mode 2 ("forced") obeys the charge/discharge command
+// and power; mode 0 is the inverter's own self-consumption.
+import type { ModbusProfileInput } from "../profile-schema.js";
+
+const STOP = 0xcc;
+const CHARGE = 0xaa;
+const DISCHARGE = 0xbb;
+
+const holding = (address: number, description: string, extra: object = {}) => ({
+  address,
+  writable: true,
+  description,
+  ...extra,
+});
+const percent = { scale: 0.1, min: 0, max: 100 };
+
+export const sungrowShProfile = {
+  name: "sungrow-sh",
+  title: "Sungrow SH hybrid (EMS forced mode)",
+  description: "EMS mode 13049, command 13050, power 13051, SOC limits 13057/13058",
+  defaultUnitId: 1,
+  registers: {
+    ems_mode: holding(13049, "EMS mode: 0 self-consumption, 2 forced, 3 external EMS"),
+    charge_command: holding(13050, "forced command: 0xAA charge, 0xBB discharge, 0xCC stop"),
+    charge_power: holding(13051, "forced charge/discharge power (W)", { min: 0, max: 10_000 }),
+    max_soc: holding(13057, "maximum SOC (0.1 %)", percent),
+    min_soc: holding(13058, "minimum SOC (0.1 %)", percent),
+    battery_soc: { address: 13022, table: "input", scale: 0.1, description: "battery level (0.1 %)" },
+    battery_power: {
+      address: 13021,
+      table: "input",
+      type: "s16",
+      description: "battery power (W, + charging; signed on current firmware)",
+    },
+    pv_power: {
+      address: 5016,
+      table: "input",
+      type: "u32",
+      wordOrder: "low-first",
+      description: "total DC (PV) power (W)",
+    },
+    export_power: {
+      address: 13009,
+      table: "input",
+      type: "s32",
+      wordOrder: "low-first",
+      description: "export power at the meter (W, + export)",
+    },
+  },
+  reads: {
+    socPct: { add: ["battery_soc"] },
+    batteryPowerW: { add: ["battery_power"] },
+    pvPowerW: { add: ["pv_power"] },
+    gridPowerW: { add: ["export_power"], factor: -1 },
+  },
+  modes: {
+    "self-use": {
+      writes: [
+        { register: "max_soc", value: { const: 100 } },
+        { register: "min_soc", value: { from: "reservePct" } },
+        { register: "charge_command", value: { const: STOP } },
+        { register: "ems_mode", value: { const: 0 } },
+      ],
+      match: [{ register: "ems_mode", equals: 0 }],
+    },
+    charge: {
+      writes: [
+        { register: "max_soc", value: { from: "targetSocPct" } },
+        { register: "min_soc", value: { from: "reservePct" } },
+        { register: "charge_power", value: { from: "powerW" } },
+        { register: "charge_command", value: { const: CHARGE } },
+        { register: "ems_mode", value: { const: 2 } },
+      ],
+      match: [
+        { register: "ems_mode", equals: 2 },
+        { register: "charge_command", equals: CHARGE },
+      ],
+      powerRegister: "charge_power",
+    },
+    hold: {
+      writes: [
+        { register: "max_soc", value: { const: 100 } },
+        { register: "min_soc", value: { from: "reservePct" } },
+        { register: "charge_power", value: { const: 0 } },
+        { register: "charge_command", value: { const: STOP } },
+        { register: "ems_mode", value: { const: 2 } },
+      ],
+      match: [
+        { register: "ems_mode", equals: 2 },
+        { register: "charge_command", equals: STOP },
+      ],
+    },
+    export: {
+      writes: [
+        { register: "max_soc", value: { const: 100 } },
+        { register: "min_soc", value: { from: "targetSocPct" } },
+        { register: "charge_power", value: { from: "powerW" } },
+        { register: "charge_command", value: { const: DISCHARGE } },
+        { register: "ems_mode", value: { const: 2 } },
+      ],
+      match: [
+        { register: "ems_mode", equals: 2 },
+        { register: "charge_command", equals: DISCHARGE },
+      ],
+      powerRegister: "charge_power",
+    },
+  },
+  notes: [
+    "Hold stops the battery (forced stop): PV surplus is exported rather than stored.",
+    "Charge and export stop at their target through the max/min SOC limits.",
+  ],
+} satisfies ModbusProfileInput;

@@ -1,0 +1,65 @@
+// A Sungrow SH hybrid: EMS registers in the holding table (protocol addresses 13049…13058), live
+// values in the input table, 32-bit values low word first.
+
+import { type BatteryParams, type DeviceModel, type Flows, setU32, toU16 } from "../device-model.js";
+import { emptyBank } from "../modbus-tcp-server.js";
+
+export const SUNGROW = {
+  ems_mode: 13049,
+  charge_command: 13050,
+  charge_power: 13051,
+  max_soc: 13057,
+  min_soc: 13058,
+  export_power: 13009,
+  battery_power: 13021,
+  battery_soc: 13022,
+  pv_power: 5016,
+} as const;
+
+export function sungrowDevice(battery: BatteryParams, socPct: number): DeviceModel {
+  const bank = emptyBank();
+  const h = bank.holding;
+  for (let a = 13049; a <= 13058; a += 1) {
+    h.set(a, 0);
+    bank.writable.add(a);
+  }
+  h.set(SUNGROW.charge_command, 0xcc);
+  h.set(SUNGROW.max_soc, 1000);
+  h.set(SUNGROW.min_soc, Math.round(battery.reservePct * 10));
+  for (let a = 13000; a <= 13030; a += 1) bank.input.set(a, 0);
+  for (let a = 5000; a <= 5020; a += 1) bank.input.set(a, 0);
+  bank.input.set(SUNGROW.battery_soc, Math.round(socPct * 10));
+  const labels: DeviceModel["labels"] = {};
+  for (const [name, address] of Object.entries(SUNGROW)) labels[name] = { unitId: 1, address };
+  return {
+    unitId: 1,
+    banks: new Map([[1, bank]]),
+    labels,
+    directive(params) {
+      const power = Math.min(
+        h.get(SUNGROW.charge_power) ?? 0,
+        Math.max(params.maxChargeW, params.maxDischargeW),
+      );
+      const minSocPct = (h.get(SUNGROW.min_soc) ?? 0) / 10;
+      const maxSocPct = (h.get(SUNGROW.max_soc) ?? 1000) / 10;
+      const base = { minSocPct, maxSocPct };
+      if (h.get(SUNGROW.ems_mode) !== 2) {
+        return { ...base, mode: "self-use", minW: -params.maxDischargeW, maxW: params.maxChargeW };
+      }
+      switch (h.get(SUNGROW.charge_command)) {
+        case 0xaa:
+          return { ...base, mode: "charge", minW: power, maxW: power };
+        case 0xbb:
+          return { ...base, mode: "export", minW: -power, maxW: -power };
+        default:
+          return { ...base, mode: "hold", minW: 0, maxW: 0 };
+      }
+    },
+    publish(flows: Flows) {
+      bank.input.set(SUNGROW.battery_soc, Math.round(flows.socPct * 10));
+      bank.input.set(SUNGROW.battery_power, toU16(flows.batteryW));
+      setU32(bank.input, SUNGROW.pv_power, flows.pvW, true);
+      setU32(bank.input, SUNGROW.export_power, -flows.gridW, true);
+    },
+  };
+}

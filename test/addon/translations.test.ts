@@ -6,11 +6,7 @@ import { readAddonConfig, readRepoYaml } from "./load-addon-files.js";
 type Entry = NonNullable<AddonTranslation["configuration"]>[string];
 
 /** Keys of the schema with no translation, and translations of keys that are no option. */
-function translationGaps(
-  schema: unknown,
-  entries: Record<string, Entry> | undefined,
-  path = "",
-): string[] {
+function translationGaps(schema: unknown, entries: Record<string, Entry> | undefined, path = ""): string[] {
   const node = Array.isArray(schema) ? schema[0] : schema;
   if (node === null || typeof node !== "object") return [];
   const gaps: string[] = [];

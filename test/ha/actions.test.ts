@@ -1,0 +1,179 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { firePlanChanged, modesChanged, PLAN_CHANGED_EVENT, subscribeActions } from "../../src/ha/actions.js";
+import type { HaEvent } from "../../src/ha/client.js";
+import { connectHa, type HaConnection } from "../../src/ha/connection.js";
+import { endpointsFromBaseUrl } from "../../src/ha/endpoints.js";
+import { setLogSink } from "../../src/log.js";
+import type { OverrideRequest, RuntimeCommands } from "../../src/runtime/ports.js";
+import { type HaSim, startHaSim } from "../fakes/ha-sim/index.js";
+import { makeStoredPlan } from "./publish/plan-fixture.js";
+
+class RecordingCommands implements RuntimeCommands {
+  calls: [string, unknown][] = [];
+  requestReplan(reason: string) {
+    this.calls.push(["requestReplan", reason]);
+  }
+  async createOverride(request: OverrideRequest) {
+    this.calls.push(["createOverride", request]);
+    return "ov-1";
+  }
+  async cancelOverride(id?: string) {
+    this.calls.push(["cancelOverride", id]);
+  }
+  async setControlEnabled(enabled: boolean) {
+    this.calls.push(["setControlEnabled", enabled]);
+  }
+  async setReservePct(pct: number) {
+    this.calls.push(["setReservePct", pct]);
+  }
+}
+
+async function until(predicate: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const START = Date.parse("2025-06-01T00:00:00Z");
+
+describe("automation events", () => {
+  let sim: HaSim | undefined;
+  let ha: HaConnection | undefined;
+  let restoreLog: (() => void) | undefined;
+
+  afterEach(async () => {
+    restoreLog?.();
+    await ha?.close();
+    await sim?.close();
+    sim = undefined;
+    ha = undefined;
+  });
+
+  const setup = async () => {
+    sim = await startHaSim({ token: "actions-token" });
+    ha = await connectHa({ ...endpointsFromBaseUrl(sim.url, sim.token, "HA_TOKEN"), connectAttempts: 1 });
+    const commands = new RecordingCommands();
+    await subscribeActions(ha, commands);
+    return { sim, ha, commands };
+  };
+
+  it("asks for a replan on battery_planner_replan", async () => {
+    const { sim, commands } = await setup();
+    sim.fireEvent("battery_planner_replan", { reason: "new tariff" });
+    await until(() => commands.calls.length > 0, "replan");
+    expect(commands.calls).toEqual([["requestReplan", "new tariff"]]);
+  });
+
+  it("creates an override from battery_planner_override data", async () => {
+    const { sim, commands } = await setup();
+    sim.fireEvent("battery_planner_override", {
+      mode: "Charge",
+      duration_minutes: 45,
+      target_soc: 80,
+      power_w: 2500,
+      start: "2025-06-01T02:00:00+01:00",
+    });
+    await until(() => commands.calls.length > 0, "override");
+    expect(commands.calls).toEqual([
+      [
+        "createOverride",
+        {
+          mode: "charge",
+          durationMinutes: 45,
+          targetSocPct: 80,
+          powerW: 2500,
+          startMs: Date.parse("2025-06-01T01:00:00Z"),
+        },
+      ],
+    ]);
+  });
+
+  it("cancels overrides when asked", async () => {
+    const { sim, commands } = await setup();
+    sim.fireEvent("battery_planner_override", { cancel: true });
+    await until(() => commands.calls.length > 0, "cancel");
+    expect(commands.calls).toEqual([["cancelOverride", undefined]]);
+  });
+
+  it("logs and ignores an override with garbage data", async () => {
+    const lines: string[] = [];
+    restoreLog = setLogSink((line) => lines.push(line));
+    const { sim, commands } = await setup();
+    sim.fireEvent("battery_planner_override", { mode: "turbo", duration_minutes: "soon" });
+    sim.fireEvent("battery_planner_override", { duration_minutes: 30 });
+    sim.fireEvent("battery_planner_replan", {});
+    await until(() => commands.calls.length > 0, "the replan after the garbage");
+    expect(commands.calls).toEqual([["requestReplan", "automation"]]);
+    expect(lines.filter((l) => l.includes("ignored battery_planner_override"))).toHaveLength(2);
+  });
+});
+
+describe("plan changed event", () => {
+  const base = makeStoredPlan({ startMs: START, slotMinutes: 30, count: 48, planVersion: 1 });
+
+  it("is not a change when a recompute keeps every mode", () => {
+    const again = makeStoredPlan({ startMs: START, slotMinutes: 30, count: 48, planVersion: 2 });
+    expect(modesChanged(base, again)).toBe(false);
+  });
+
+  it("is not a change when only past slots dropped off and the horizon grew in the same mode", () => {
+    const later = makeStoredPlan({
+      startMs: START + 3600_000,
+      slotMinutes: 30,
+      count: 48,
+      planVersion: 2,
+      modeOf: (i, startMs) => (startMs >= START + 48 * 1800_000 ? "self-use" : base.plan.slots[i + 2]!.mode),
+    });
+    expect(modesChanged(base, later)).toBe(false);
+  });
+
+  it("is a change when a slot's mode differs, even on a finer slot grid", () => {
+    const fine = makeStoredPlan({
+      startMs: START,
+      slotMinutes: 5,
+      count: 288,
+      planVersion: 2,
+      modeOf: (_i, startMs) =>
+        startMs === START + 10 * 3600_000 + 5 * 60_000
+          ? "hold"
+          : base.plan.slots[Math.floor((startMs - START) / 1800_000)]!.mode,
+    });
+    expect(modesChanged(base, fine)).toBe(true);
+  });
+
+  it("fires battery_planner_plan_changed through HA only when modes change", async () => {
+    const sim = await startHaSim({ token: "pc-token" });
+    const ha = await connectHa({
+      ...endpointsFromBaseUrl(sim.url, sim.token, "HA_TOKEN"),
+      connectAttempts: 1,
+    });
+    try {
+      const events: HaEvent[] = [];
+      await ha.subscribeEvents(PLAN_CHANGED_EVENT, (e) => events.push(e));
+      const same = makeStoredPlan({ startMs: START, slotMinutes: 30, count: 48, planVersion: 2 });
+      const changed = makeStoredPlan({
+        startMs: START,
+        slotMinutes: 30,
+        count: 48,
+        planVersion: 3,
+        modeOf: () => "hold",
+      });
+      expect(await firePlanChanged(ha, base, same)).toBe(false);
+      expect(await firePlanChanged(ha, same, changed)).toBe(true);
+      await until(() => events.length > 0, "plan_changed");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(events).toHaveLength(1);
+      expect(events[0]!.data).toMatchObject({
+        plan_version: 3,
+        previous_plan_version: 2,
+        current_mode: "hold",
+        windows: [{ start: "2025-06-01T00:00:00.000Z", end: "2025-06-02T00:00:00.000Z", mode: "hold" }],
+      });
+    } finally {
+      await ha.close();
+      await sim.close();
+    }
+  });
+});

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { connectHa, type HaConnection } from "../../../src/ha/connection.js";
+import { endpointsFromBaseUrl } from "../../../src/ha/endpoints.js";
+import { SENSORS } from "../../../src/ha/publish/entities.js";
+import { HA_ATTRIBUTE_LIMIT_BYTES, jsonBytes } from "../../../src/ha/publish/plan-attribute.js";
+import { createRestPublisher, type RestPlanPublisher } from "../../../src/ha/publish/rest-publisher.js";
+import type { RuntimeStatus } from "../../../src/runtime/ports.js";
+import { FakeClock } from "../../fakes/clock.js";
+import { type HaSim, startHaSim } from "../../fakes/ha-sim/index.js";
+import { makeStoredPlan } from "./plan-fixture.js";
+
+const START = Date.parse("2025-06-01T00:10:00Z");
+const status: RuntimeStatus = {
+  state: "ok",
+  reason: "plan is current",
+  controlEnabled: true,
+  updatedAtMs: START,
+};
+
+async function until(predicate: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe("REST states fallback publisher", () => {
+  let sim: HaSim | undefined;
+  let ha: HaConnection | undefined;
+  let publisher: RestPlanPublisher | undefined;
+
+  afterEach(async () => {
+    await publisher?.close();
+    await ha?.close();
+    await sim?.close();
+    publisher = undefined;
+    ha = undefined;
+    sim = undefined;
+  });
+
+  const setup = async () => {
+    sim = await startHaSim({ token: "rest-token", restartDownMs: 50 });
+    ha = await connectHa({
+      ...endpointsFromBaseUrl(sim.url, sim.token, "HA_TOKEN"),
+      connectAttempts: 1,
+      retryDelayMs: 50,
+    });
+    publisher = createRestPublisher({
+      ha,
+      clock: new FakeClock(START),
+      timeZone: "Europe/London",
+      currency: "GBP",
+    });
+    return { sim, publisher };
+  };
+
+  it("writes the planner's sensors into HA's states", async () => {
+    const { sim, publisher } = await setup();
+    await publisher.publishPlan(
+      makeStoredPlan({ startMs: Date.parse("2025-06-01T00:00:00Z"), slotMinutes: 5, count: 576 }),
+      status,
+    );
+    for (const def of SENSORS.filter((d) => d.key !== "jobs")) {
+      expect(sim.getState(`sensor.battery_planner_${def.key}`), def.key).toBeDefined();
+    }
+    const statusState = sim.getState("sensor.battery_planner_status")!;
+    expect(statusState.state).toBe("ok");
+    expect(statusState.attributes).toMatchObject({
+      reason: "plan is current",
+      friendly_name: "Battery Planner Status",
+    });
+    expect(sim.getState("sensor.battery_planner_current_mode")!.state).toBe("self-use");
+    expect(sim.getState("sensor.battery_planner_next_mode_start")!.state).toBe("2025-06-01T01:00:00.000Z");
+    expect(sim.getState("sensor.battery_planner_cost_today")!.attributes).toMatchObject({
+      unit_of_measurement: "GBP",
+      device_class: "monetary",
+    });
+    const plan = sim.getState("sensor.battery_planner_plan")!;
+    expect(jsonBytes(plan.attributes)).toBeLessThanOrEqual(HA_ATTRIBUTE_LIMIT_BYTES);
+    expect((plan.attributes.plan as unknown[]).length).toBeGreaterThan(24);
+  });
+
+  it("writes everything again when HA comes back after a restart (REST states do not survive it)", async () => {
+    const { sim, publisher } = await setup();
+    await publisher.publishStatus(status);
+    expect(sim.getState("sensor.battery_planner_status")?.state).toBe("ok");
+    sim.removeState("sensor.battery_planner_status");
+    await sim.restart();
+    await until(() => sim.getState("sensor.battery_planner_status")?.state === "ok", "status written again");
+  });
+
+  it("writes only what changed", async () => {
+    const { sim, publisher } = await setup();
+    await publisher.publishStatus(status);
+    const first = sim.getState("sensor.battery_planner_status")!.last_updated;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await publisher.publishStatus(status);
+    expect(sim.getState("sensor.battery_planner_status")!.last_updated).toBe(first);
+    await publisher.publishStatus({ ...status, state: "fallback", reason: "plan expired" });
+    expect(sim.getState("sensor.battery_planner_status")!.state).toBe("fallback");
+  });
+});

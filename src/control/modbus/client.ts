@@ -34,6 +34,13 @@ export interface ModbusLink {
   readonly requestCount: number;
 }
 
+// modbus-serial rejects with plain objects ({ name, message, errno }) as well as Errors.
+function libraryMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === "string" ? message : errorMessage(error);
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
@@ -62,6 +69,10 @@ export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
     fresh.setTimeout(options.timeoutMs);
     // An 'error' without a listener would crash the process; the failing request reports it.
     fresh.on("error", (error: unknown) => log.debug(`${where}: ${errorMessage(error)}`));
+    // Notice a dropped connection now, not one timeout later on the next request.
+    fresh.on("close", () => {
+      if (client === fresh) client = undefined;
+    });
     const connecting = options.serialPort
       ? fresh.connectRTUBuffered(options.serialPort, { baudRate: options.baudRate ?? 9600 })
       : fresh.connectTCP(options.host ?? "127.0.0.1", { port: options.port });
@@ -80,7 +91,9 @@ export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
       } catch {
         // never opened
       }
-      throw new ModbusConnectionError(`cannot connect to ${where}: ${errorMessage(error)}`, { cause: error });
+      throw new ModbusConnectionError(`cannot connect to ${where}: ${libraryMessage(error)}`, {
+        cause: error,
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -100,7 +113,7 @@ export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
       if (typeof code === "number")
         throw new ModbusExceptionError(code, `${where} ${request}`, { cause: error });
       drop();
-      throw new ModbusConnectionError(`${where} ${request}: ${errorMessage(error)}`, { cause: error });
+      throw new ModbusConnectionError(`${where} ${request}: ${libraryMessage(error)}`, { cause: error });
     }
   };
 
@@ -115,7 +128,7 @@ export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
         // One fresh connection per request: a device that dropped us (restart, one-client limit
         // taken over) usually answers the retry; if not, the caller sees the typed error.
         if (!(error instanceof ModbusConnectionError)) throw error;
-        log.info(`${where}: ${error.message}; reconnecting`);
+        log.info(`${error.message}; reconnecting`);
         await sleep(options.gapMs);
         return await once(request, unitId, send);
       } finally {

@@ -1,0 +1,152 @@
+// Real-world faults, over real Modbus TCP on loopback: writes that do not stick, dropped
+// connections, one-client devices, exception responses, silent devices and reverting watchdogs.
+import { connect, type Socket } from "node:net";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { ModbusController } from "../../../src/control/modbus/controller.js";
+import {
+  ModbusConnectionError,
+  ModbusExceptionError,
+  ModbusWriteNotAppliedError,
+} from "../../../src/control/modbus/errors.js";
+import { ControlError } from "../../../src/errors.js";
+import type { FakeInverter } from "../../fakes/modbus/fake-inverter.js";
+import { deviceAndController, manualClock } from "./helpers.js";
+
+let fake: FakeInverter | undefined;
+let controller: ModbusController | undefined;
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  await controller?.close();
+  await fake?.close();
+  fake = undefined;
+  controller = undefined;
+});
+
+async function start(...args: Parameters<typeof deviceAndController>) {
+  ({ fake, controller } = await deviceAndController(...args));
+  return { fake, controller };
+}
+
+describe("a device that acknowledges a write but does not apply it", () => {
+  it("retries, then fails naming the register that did not stick", async () => {
+    const { fake: f, controller: c } = await start({ profile: "sungrow-sh" }, { retries: 2 });
+    f.ignoreWrites("ems_mode");
+    const error = await c.apply({ mode: "charge", powerW: 3000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModbusWriteNotAppliedError);
+    expect(error).toBeInstanceOf(ControlError);
+    expect((error as ModbusWriteNotAppliedError).mismatches.map((m) => m.register)).toEqual(["ems_mode"]);
+    expect((error as Error).message).toMatch(/'ems_mode' \(unit 1, address 13049\): wrote 2, read back 0/);
+    // First write plus two retries.
+    expect(f.writes.filter((w) => w.address === 13049)).toHaveLength(3);
+  });
+});
+
+describe("connection faults", () => {
+  it("reconnects after the device drops the connection", async () => {
+    const { fake: f, controller: c } = await start({ profile: "huawei-sun2000" });
+    await c.readState();
+    f.dropConnections();
+    await expect(c.apply({ mode: "hold" })).resolves.toMatchObject({ verified: true });
+    expect(f.server.connectionCount).toBe(2);
+  });
+
+  it("uses a single connection for all its requests", async () => {
+    const { fake: f, controller: c } = await start({ profile: "victron-gx" }, {});
+    await c.apply({ mode: "charge", powerW: 1000 });
+    await c.readState();
+    await c.apply({ mode: "self-use" });
+    expect(f.server.connectionCount).toBe(1);
+  });
+
+  it("reports a busy one-client device as retryable and works once the other client leaves", async () => {
+    const { fake: f, controller: c } = await start({ profile: "sungrow-sh", maxClients: 1 });
+    const other = connect(f.port, f.host);
+    sockets.push(other);
+    await vi.waitFor(() => expect(f.server.openConnections).toBe(1));
+    const error = await c.readState().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModbusConnectionError);
+    expect((error as ModbusConnectionError).retryable).toBe(true);
+    other.destroy();
+    await vi.waitFor(() => expect(f.server.openConnections).toBe(0));
+    await expect(c.readState()).resolves.toMatchObject({ socPct: 50 });
+  });
+
+  it("times out on a device that never answers", async () => {
+    const { fake: f, controller: c } = await start({ profile: "sungrow-sh" }, { timeoutMs: 200 });
+    f.faults.silent = true;
+    await expect(c.readState()).rejects.toBeInstanceOf(ModbusConnectionError);
+    f.faults.silent = false;
+    await expect(c.readState()).resolves.toMatchObject({ socPct: 50 });
+  });
+});
+
+describe("exception responses", () => {
+  it("turn into a typed error with the code, and the link keeps working", async () => {
+    const { fake: f, controller: c } = await start({ profile: "sungrow-sh" });
+    f.failWith("ems_mode", 4);
+    const error = await c.apply({ mode: "hold" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModbusExceptionError);
+    expect((error as ModbusExceptionError).exceptionCode).toBe(4);
+    expect((error as Error).message).toMatch(/server device failure/);
+    f.faults.exceptions.clear();
+    await expect(c.apply({ mode: "hold" })).resolves.toMatchObject({ verified: true });
+  });
+
+  it("names a wrong unit id through the gateway's exception", async () => {
+    const { controller: c } = await start({ profile: "victron-gx" }, { unitId: 1 });
+    const error = await c.readState().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModbusExceptionError);
+    expect((error as ModbusExceptionError).exceptionCode).toBe(11);
+    expect((error as ModbusExceptionError).retryable).toBe(true);
+  });
+});
+
+describe("watchdog setpoints (SunSpec revert timer)", () => {
+  it("repairs setpoints the device reverted", async () => {
+    const clock = manualClock();
+    const { fake: f, controller: c } = await start({ profile: "sunspec" }, { clock });
+    await c.apply({ mode: "charge", powerW: 3000 });
+    f.advanceMs(900_000);
+    expect(f.state.reverts).toBe(1);
+    expect(f.holding("StorCtl_Mod")).toBe(0);
+    clock.advance(c.refreshIntervalMs ?? 0);
+    await vi.waitFor(() => expect(f.holding("StorCtl_Mod")).toBe(3));
+    expect(f.holding("InWRte")).toBe(6000);
+  });
+
+  it("rewrites the rates before the device reverts them", async () => {
+    const clock = manualClock();
+    const { fake: f, controller: c } = await start({ profile: "sunspec" }, { clock });
+    await c.apply({ mode: "export", powerW: 2000 });
+    const writes = f.writes.length;
+    for (let i = 0; i < 6; i += 1) {
+      f.advanceMs(c.refreshIntervalMs ?? 0);
+      const before = f.writes.length;
+      clock.advance(c.refreshIntervalMs ?? 0);
+      await vi.waitFor(() => expect(f.writes.length).toBeGreaterThan(before));
+    }
+    expect(f.writes.length).toBeGreaterThan(writes);
+    expect(f.state.reverts).toBe(0);
+    expect(f.holding("StorCtl_Mod")).toBe(3);
+  });
+
+  it("stops refreshing once back in self-use", async () => {
+    const clock = manualClock();
+    const { controller: c } = await start({ profile: "sunspec" }, { clock });
+    await c.apply({ mode: "hold" });
+    expect(clock.pending()).toBe(1);
+    await c.restoreSelfUse();
+    expect(clock.pending()).toBe(0);
+  });
+});
+
+describe("limits", () => {
+  it("clamps power to the battery's limit and the export target to the reserve", async () => {
+    const { fake: f, controller: c } = await start({ profile: "sungrow-sh" });
+    const report = await c.apply({ mode: "export", powerW: 99_000, targetSocPct: 2 });
+    expect(report.command).toEqual({ mode: "export", powerW: 5000, targetSocPct: 10 });
+    expect(f.holding(13051)).toBe(5000);
+    expect(f.holding(13058)).toBe(100);
+  });
+});

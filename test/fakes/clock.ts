@@ -13,6 +13,7 @@ export class FakeClock implements Clock {
   private now: number;
   private timers: Timer[] = [];
   private nextId = 1;
+  private idleChecks: (() => Promise<void>)[] = [];
 
   constructor(startMs: number | string) {
     this.now = typeof startMs === "string" ? Date.parse(startMs) : startMs;
@@ -30,6 +31,14 @@ export class FakeClock implements Clock {
 
   clearTimeout(handle: unknown): void {
     this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+
+  /**
+   * Work that a fired timer starts (file writes, async callbacks) must finish before time moves
+   * on, or a retry would be armed from a later "now". Components expose a whenIdle for this.
+   */
+  waitAfterEachTimer(check: () => Promise<void>): void {
+    this.idleChecks.push(check);
   }
 
   /** Timers still waiting. */
@@ -53,6 +62,7 @@ export class FakeClock implements Clock {
       this.now = Math.max(this.now, due.atMs);
       due.callback();
       await settle();
+      for (const check of this.idleChecks) await check();
     }
     this.now = Math.max(this.now, targetMs);
     await settle();

@@ -1,0 +1,80 @@
+// The jobs that exist from the start: refresh the load forecast daily, and check that tomorrow's
+// rates have arrived by the deadline (status + notification if not; retried, so the warning
+// clears itself when the rates turn up late).
+import { DateTime } from "luxon";
+import { createLogger } from "../log.js";
+import type { CronRunner, JobSpec } from "./cron.js";
+import { createCronRunner } from "./cron.js";
+import type { Runtime } from "./runtime.js";
+
+const MINUTE = 60_000;
+
+function dailyAt(localTime: string): string {
+  const [hours, minutes] = localTime.split(":");
+  return `${Number(minutes)} ${Number(hours)} * * *`;
+}
+
+export function builtinJobs(runtime: Runtime, zone: string): JobSpec[] {
+  const { config, clock } = runtime;
+  const deadline = config.schedule.rates_deadline;
+  return [
+    {
+      name: "refresh-load-forecast",
+      schedule: dailyAt(config.schedule.load_refresh_time),
+      timezone: zone,
+      timeoutMs: 5 * MINUTE,
+      retries: 3,
+      backoffMs: 10 * MINUTE,
+      catchUp: { policy: "latest" },
+      async run() {
+        if (!runtime.inputs.refreshLoadForecast) return "the inputs have no load history to refresh";
+        await runtime.inputs.refreshLoadForecast(clock.nowMs());
+        runtime.requestReplan("load forecast refreshed");
+        return "load forecast refreshed";
+      },
+    },
+    {
+      name: "check-tomorrow-rates",
+      schedule: dailyAt(deadline),
+      timezone: zone,
+      timeoutMs: 2 * MINUTE,
+      // Re-check every 15 minutes for a few hours: late rates are common and clear the warning.
+      retries: 12,
+      backoffMs: 15 * MINUTE,
+      catchUp: { policy: "latest" },
+      async run({ plannedAtMs, attempt }) {
+        const nowMs = clock.nowMs();
+        const endOfTomorrowMs = DateTime.fromMillis(plannedAtMs, { zone })
+          .startOf("day")
+          .plus({ days: 2 })
+          .toMillis();
+        const snapshot = await runtime.inputs.readInputs(nowMs);
+        const coveredUntilMs = Math.max(0, ...snapshot.importRates.map((r) => r.endMs));
+        if (coveredUntilMs >= endOfTomorrowMs) {
+          await runtime.raiseStatus("rates-deadline", undefined);
+          return "tomorrow's rates are in";
+        }
+        const reason = `tomorrow's rates had not arrived by ${deadline}`;
+        await runtime.raiseStatus("rates-deadline", reason);
+        if (attempt === 1)
+          await runtime.publisher.notify?.("Battery Planner", `${reason}; planning with what is known.`);
+        throw new Error(reason);
+      },
+    },
+  ];
+}
+
+export function startBuiltinJobs(
+  runtime: Runtime,
+  dataDir: string,
+  zone: string,
+  extra: JobSpec[] = [],
+): Promise<CronRunner> {
+  return createCronRunner({
+    jobs: [...builtinJobs(runtime, zone), ...extra],
+    clock: runtime.clock,
+    dataDir,
+    log: createLogger("jobs"),
+    onRun: (run) => runtime.recordJobRun(run),
+  });
+}

@@ -1,0 +1,262 @@
+// Cron jobs on the injected clock. croner only computes the occurrences (in the home's zone, DST
+// included); timing comes from the Clock, so tests run days of schedule in milliseconds. Every
+// occurrence is recorded persistently by (job, plannedAt) before it runs, so after a restart an
+// occurrence is neither run twice nor silently dropped, and one that died half-way ("running"
+// but never finished) is retried.
+import { join } from "node:path";
+import { Cron } from "croner";
+import { z } from "zod";
+import { errorMessage } from "../errors.js";
+import type { Logger } from "../log.js";
+import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
+import type { Clock, JobRun } from "./ports.js";
+import { createSerialQueue } from "./serial.js";
+
+/** What to do with occurrences missed while the add-on was down. */
+export type CatchUpPolicy = { policy: "skip" } | { policy: "latest" } | { policy: "all"; windowMs: number };
+
+export interface JobSpec {
+  name: string;
+  /** Cron pattern (5 or 6 fields) in `timezone`. */
+  schedule: string;
+  timezone: string;
+  timeoutMs: number;
+  /** Attempts after the first one. */
+  retries: number;
+  /** Wait before retry n is backoffMs · 2^(n-1). */
+  backoffMs: number;
+  catchUp: CatchUpPolicy;
+  /** Resolves with a message for the run's record; throws to fail the attempt. */
+  run(context: { plannedAtMs: number; attempt: number }): Promise<string | undefined>;
+}
+
+interface OccurrenceRecord extends JobRun {
+  /** No further attempt will be made. */
+  final: boolean;
+}
+
+const occurrenceSchema = z.object({
+  job: z.string(),
+  plannedAtMs: z.number(),
+  startedAtMs: z.number(),
+  finishedAtMs: z.number().optional(),
+  outcome: z.enum(["running", "ok", "failed", "skipped", "timeout"]),
+  attempt: z.number().int(),
+  message: z.string().optional(),
+  final: z.boolean(),
+});
+const stateSchema = z.object({
+  lastPlannedAtMs: z.record(z.string(), z.number()),
+  occurrences: z.array(occurrenceSchema),
+}) as unknown as z.ZodType<{ lastPlannedAtMs: Record<string, number>; occurrences: OccurrenceRecord[] }>;
+
+const KEEP_MS = 7 * 86_400_000;
+const MAX_CATCH_UP = 1000;
+
+export interface CronRunner {
+  start(): Promise<void>;
+  stop(): void;
+  /** Resolves when no job is running or waiting to be recorded. */
+  whenIdle(): Promise<void>;
+  records(): JobRun[];
+}
+
+export async function createCronRunner(options: {
+  jobs: readonly JobSpec[];
+  clock: Clock;
+  dataDir: string;
+  log: Logger;
+  onRun?: (run: JobRun) => void;
+}): Promise<CronRunner> {
+  const { clock, log } = options;
+  const path = join(options.dataDir, "jobs.json");
+  const state = (await readJsonFile(path, stateSchema)) ?? { lastPlannedAtMs: {}, occurrences: [] };
+  const serial = createSerialQueue();
+  const timers = new Set<unknown>();
+  const inflight = new Set<Promise<unknown>>();
+  let stopped = false;
+
+  const save = () =>
+    serial(() => {
+      const keepFrom = clock.nowMs() - KEEP_MS;
+      state.occurrences = state.occurrences.filter((o) => o.plannedAtMs >= keepFrom || !o.final);
+      return writeFileAtomic(path, JSON.stringify(state));
+    });
+  const find = (job: string, plannedAtMs: number) =>
+    state.occurrences.find((o) => o.job === job && o.plannedAtMs === plannedAtMs);
+  const track = <T>(promise: Promise<T>) => {
+    inflight.add(promise);
+    promise.finally(() => inflight.delete(promise)).catch(() => undefined);
+    return promise;
+  };
+  const after = (delayMs: number, callback: () => void) => {
+    const handle = clock.setTimeout(() => {
+      timers.delete(handle);
+      if (!stopped) callback();
+    }, delayMs);
+    timers.add(handle);
+  };
+
+  async function record(run: OccurrenceRecord): Promise<void> {
+    const index = state.occurrences.findIndex((o) => o.job === run.job && o.plannedAtMs === run.plannedAtMs);
+    if (index >= 0) state.occurrences[index] = run;
+    else state.occurrences.push(run);
+    await save();
+    const { final: _final, ...published } = run;
+    options.onRun?.(published);
+  }
+
+  // The job's own work is not tracked as "in flight" (it may wait on the clock); the records
+  // before and after it are, so whenIdle means "everything known is persisted".
+  async function attempt(job: JobSpec, plannedAtMs: number, attemptNo: number): Promise<void> {
+    const run: OccurrenceRecord = {
+      job: job.name,
+      plannedAtMs,
+      startedAtMs: clock.nowMs(),
+      outcome: "running",
+      attempt: attemptNo,
+      final: false,
+    };
+    await track(record(run));
+    let outcome: JobRun["outcome"];
+    let message: string | undefined;
+    try {
+      message = await withTimeout(job.run({ plannedAtMs, attempt: attemptNo }), job.timeoutMs, clock);
+      outcome = "ok";
+    } catch (error) {
+      outcome = error instanceof TimeoutError ? "timeout" : "failed";
+      message = errorMessage(error);
+    }
+    const retry = outcome !== "ok" && attemptNo <= job.retries;
+    const done: OccurrenceRecord = { ...run, outcome, finishedAtMs: clock.nowMs(), final: !retry };
+    if (message !== undefined) done.message = message;
+    await track(
+      record(done).then(() => {
+        if (outcome !== "ok")
+          log.warn(`job ${job.name} (${iso(plannedAtMs)}) attempt ${attemptNo} ${outcome}: ${message}`);
+        if (retry)
+          after(job.backoffMs * 2 ** (attemptNo - 1), () => void attempt(job, plannedAtMs, attemptNo + 1));
+      }),
+    );
+  }
+
+  async function skip(job: JobSpec, plannedAtMs: number, why: string): Promise<void> {
+    const nowMs = clock.nowMs();
+    await record({
+      job: job.name,
+      plannedAtMs,
+      startedAtMs: nowMs,
+      finishedAtMs: nowMs,
+      outcome: "skipped",
+      attempt: 0,
+      message: why,
+      final: true,
+    });
+  }
+
+  async function occur(job: JobSpec, plannedAtMs: number): Promise<void> {
+    const existing = find(job.name, plannedAtMs);
+    state.lastPlannedAtMs[job.name] = Math.max(state.lastPlannedAtMs[job.name] ?? 0, plannedAtMs);
+    if (existing?.final) return;
+    await attempt(job, plannedAtMs, (existing?.attempt ?? 0) + 1);
+  }
+
+  function arm(job: JobSpec, cron: Cron): void {
+    const fromMs = Math.max(clock.nowMs(), state.lastPlannedAtMs[job.name] ?? 0);
+    const next = cron.nextRun(new Date(fromMs));
+    if (!next) return;
+    const plannedAtMs = next.getTime();
+    after(plannedAtMs - clock.nowMs(), () => {
+      void occur(job, plannedAtMs);
+      arm(job, cron);
+    });
+  }
+
+  async function resume(job: JobSpec, cron: Cron): Promise<void> {
+    const nowMs = clock.nowMs();
+    // Attempts that died with the process, or retries that were still waiting.
+    for (const o of state.occurrences.filter((x) => x.job === job.name && !x.final)) {
+      log.info(`job ${job.name} (${iso(o.plannedAtMs)}) was interrupted; retrying`);
+      void attempt(job, o.plannedAtMs, o.attempt + 1);
+    }
+    const last = state.lastPlannedAtMs[job.name];
+    if (last === undefined) {
+      state.lastPlannedAtMs[job.name] = nowMs;
+      await save();
+      return;
+    }
+    const missed: number[] = [];
+    for (
+      let t = cron.nextRun(new Date(last));
+      t && t.getTime() <= nowMs && missed.length < MAX_CATCH_UP;
+      t = cron.nextRun(t)
+    ) {
+      if (!find(job.name, t.getTime())) missed.push(t.getTime());
+    }
+    const policy = job.catchUp;
+    for (const [i, plannedAtMs] of missed.entries()) {
+      const run =
+        policy.policy === "latest"
+          ? i === missed.length - 1
+          : policy.policy === "all"
+            ? plannedAtMs >= nowMs - policy.windowMs
+            : false;
+      if (run) void occur(job, plannedAtMs);
+      else {
+        await skip(job, plannedAtMs, `missed while stopped (catch-up: ${policy.policy})`);
+        state.lastPlannedAtMs[job.name] = Math.max(state.lastPlannedAtMs[job.name] ?? 0, plannedAtMs);
+      }
+    }
+  }
+
+  return {
+    async start() {
+      for (const job of options.jobs) {
+        const cron = new Cron(job.schedule, { timezone: job.timezone, paused: true });
+        await resume(job, cron);
+        arm(job, cron);
+      }
+    },
+    stop() {
+      stopped = true;
+      for (const handle of timers) clock.clearTimeout(handle);
+      timers.clear();
+    },
+    async whenIdle() {
+      // A job that finishes in microtasks records its outcome before the next macrotask.
+      do {
+        while (inflight.size > 0) await Promise.allSettled([...inflight]);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      } while (inflight.size > 0);
+      await serial(async () => undefined);
+    },
+    records: () => state.occurrences.map(({ final: _final, ...run }) => run),
+  };
+}
+
+class TimeoutError extends Error {
+  override name = "TimeoutError";
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, clock: Clock): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const handle = clock.setTimeout(
+      () => reject(new TimeoutError(`timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    promise.then(
+      (value) => {
+        clock.clearTimeout(handle);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clock.clearTimeout(handle);
+        reject(error);
+      },
+    );
+  });
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,125 @@
+// When to plan and execute: a timer aligned to the wall clock's slot boundaries (and to the
+// replan period when that is shorter), entity changes filtered by the pure replan decision,
+// debounced (changes come in bursts) and rate-limited, and manual requests. Planning itself is
+// single-flight in the runtime, so overlapping triggers queue at most one follow-up.
+import { type ReplanDecision, type ReplanTrigger, replanDecision } from "../core/replan.js";
+import { errorMessage } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { Clock } from "./ports.js";
+import type { Runtime } from "./runtime.js";
+
+export interface SchedulerOptions {
+  runtime: Runtime;
+  clock: Clock;
+  log: Logger;
+  slotMinutes: number;
+  replanMinutes: number;
+  socTolerancePct: number;
+  debounceMs: number;
+  /** At most one triggered replan per this interval (bursts of entity changes). */
+  minTriggerIntervalMs: number;
+}
+
+export interface Scheduler {
+  /** Runs a first cycle now and arms the timer. */
+  start(): Promise<void>;
+  stop(): void;
+  /** An entity changed: replan if the pure decision says so (debounced). */
+  notifyChange(trigger: ReplanTrigger): ReplanDecision;
+  /** Resolves when no scheduled work is running. */
+  whenIdle(): Promise<void>;
+}
+
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const { runtime, clock, log } = options;
+  const tickMs = Math.min(options.slotMinutes, options.replanMinutes) * 60_000;
+  const inflight = new Set<Promise<unknown>>();
+  let tickTimer: unknown;
+  let triggerTimer: unknown;
+  let nextTickMs = 0;
+  let pendingReason: string | undefined;
+  let lastTriggeredMs = Number.NEGATIVE_INFINITY;
+  let stopped = false;
+
+  const track = (work: () => Promise<unknown>) => {
+    const promise = work().catch((error: unknown) =>
+      log.error(`scheduled work failed: ${errorMessage(error)}`),
+    );
+    inflight.add(promise);
+    void promise.finally(() => inflight.delete(promise));
+  };
+
+  function armTick(): void {
+    const nowMs = clock.nowMs();
+    // From the last boundary we fired on, so a timer that fires a little early cannot skip one.
+    nextTickMs = Math.max(nextTickMs + tickMs, Math.floor(nowMs / tickMs) * tickMs + tickMs);
+    tickTimer = clock.setTimeout(onTick, nextTickMs - nowMs);
+  }
+
+  function onTick(): void {
+    if (stopped) return;
+    const slotMs = options.slotMinutes * 60_000;
+    const reason = nextTickMs % slotMs === 0 ? "slot boundary" : "periodic";
+    track(() => runtime.cycle(reason));
+    armTick();
+  }
+
+  function armTrigger(atMs: number): void {
+    if (triggerTimer !== undefined) clock.clearTimeout(triggerTimer);
+    triggerTimer = clock.setTimeout(onTrigger, Math.max(0, atMs - clock.nowMs()));
+  }
+
+  function onTrigger(): void {
+    triggerTimer = undefined;
+    if (stopped || pendingReason === undefined) return;
+    const nowMs = clock.nowMs();
+    if (nowMs - lastTriggeredMs < options.minTriggerIntervalMs) {
+      armTrigger(lastTriggeredMs + options.minTriggerIntervalMs);
+      return;
+    }
+    const reason = pendingReason;
+    pendingReason = undefined;
+    lastTriggeredMs = nowMs;
+    track(async () => {
+      await runtime.planOnce({ reason, force: true });
+      await runtime.executeOnce({ refetchInverter: false });
+    });
+  }
+
+  const scheduler: Scheduler = {
+    async start() {
+      stopped = false;
+      runtime.setReplanHandler((reason) => {
+        scheduler.notifyChange({ kind: "manual", reason });
+      });
+      nextTickMs = 0;
+      armTick();
+      track(() => runtime.cycle("startup"));
+      await scheduler.whenIdle();
+    },
+    stop() {
+      stopped = true;
+      runtime.setReplanHandler(undefined);
+      if (tickTimer !== undefined) clock.clearTimeout(tickTimer);
+      if (triggerTimer !== undefined) clock.clearTimeout(triggerTimer);
+    },
+    notifyChange(trigger) {
+      const plan = runtime.latestPlan();
+      const decision = replanDecision(trigger, {
+        nowMs: clock.nowMs(),
+        plan: plan && { ...plan, slots: plan.plan.slots },
+        socTolerancePct: options.socTolerancePct,
+        maxAgeMs: options.replanMinutes * 60_000,
+      });
+      if (!decision.replan) return decision;
+      pendingReason = pendingReason ? `${pendingReason}, ${decision.reason}` : decision.reason;
+      // A person pressing "replan" should not wait for the debounce meant for sensor bursts.
+      armTrigger(clock.nowMs() + (trigger.kind === "manual" ? 0 : options.debounceMs));
+      return decision;
+    },
+    async whenIdle() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+  };
+  return scheduler;
+}

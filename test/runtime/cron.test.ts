@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/log.js";
+import { type CatchUpPolicy, createCronRunner, type JobSpec } from "../../src/runtime/cron.js";
+import type { JobRun } from "../../src/runtime/ports.js";
+import { FakeClock } from "../fakes/clock.js";
+import { tempDir } from "./helpers.js";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const START = Date.parse("2025-03-28T12:00:00Z");
+
+function job(overrides: Partial<JobSpec> & { calls: number[] }): JobSpec {
+  const { calls, ...rest } = overrides;
+  return {
+    name: "daily",
+    schedule: "15 3 * * *",
+    timezone: "Europe/London",
+    timeoutMs: 60_000,
+    retries: 0,
+    backoffMs: 60_000,
+    catchUp: { policy: "skip" },
+    run: async ({ plannedAtMs }) => {
+      calls.push(plannedAtMs);
+      return "done";
+    },
+    ...rest,
+  };
+}
+
+async function runner(clock: FakeClock, dir: string, jobs: JobSpec[], runs: JobRun[] = []) {
+  const r = await createCronRunner({
+    jobs,
+    clock,
+    dataDir: dir,
+    log: createLogger("test"),
+    onRun: (run) => runs.push(run),
+  });
+  clock.waitAfterEachTimer(() => r.whenIdle());
+  await r.start();
+  await r.whenIdle();
+  return r;
+}
+
+async function advance(clock: FakeClock, ms: number, r: { whenIdle(): Promise<void> }) {
+  await clock.advance(ms);
+  await r.whenIdle();
+}
+
+describe("cron jobs", () => {
+  it("runs daily at the local time across a DST change, days in milliseconds", async () => {
+    const clock = new FakeClock(START);
+    const calls: number[] = [];
+    const r = await runner(clock, await tempDir(), [job({ calls })]);
+    await advance(clock, 3 * DAY, r);
+    expect(calls.map((ms) => new Date(ms).toISOString())).toEqual([
+      "2025-03-29T03:15:00.000Z", // GMT
+      "2025-03-30T02:15:00.000Z", // BST from 01:00 UTC on the 30th
+      "2025-03-31T02:15:00.000Z",
+    ]);
+  });
+
+  it("a restart neither runs an occurrence twice nor drops it", async () => {
+    const dir = await tempDir();
+    const clock = new FakeClock(START);
+    const calls: number[] = [];
+    const first = await runner(clock, dir, [job({ calls, catchUp: { policy: "all", windowMs: 2 * DAY } })]);
+    await advance(clock, DAY, first);
+    first.stop();
+    expect(calls).toHaveLength(1);
+    // Restart immediately: the occurrence already run is not run again.
+    const second = await runner(clock, dir, [job({ calls, catchUp: { policy: "all", windowMs: 2 * DAY } })]);
+    expect(calls).toHaveLength(1);
+    second.stop();
+    // Down for two days: both missed occurrences run on the next start.
+    await clock.advance(2 * DAY);
+    const third = await runner(clock, dir, [job({ calls, catchUp: { policy: "all", windowMs: 3 * DAY } })]);
+    expect(calls).toHaveLength(3);
+    third.stop();
+  });
+
+  it.each<[CatchUpPolicy, number, number]>([
+    [{ policy: "skip" }, 0, 3],
+    [{ policy: "latest" }, 1, 2],
+    [{ policy: "all", windowMs: 36 * HOUR }, 2, 1],
+  ])(
+    "catch-up %j after three missed days runs %i and records %i as skipped",
+    async (catchUp, ran, skipped) => {
+      const dir = await tempDir();
+      const clock = new FakeClock(START);
+      const calls: number[] = [];
+      (await runner(clock, dir, [job({ calls, catchUp })])).stop();
+      await clock.advance(3 * DAY);
+      const runs: JobRun[] = [];
+      const r = await runner(clock, dir, [job({ calls, catchUp })], runs);
+      expect(calls).toHaveLength(ran);
+      expect(r.records().filter((x) => x.outcome === "skipped")).toHaveLength(skipped);
+    },
+  );
+
+  it("retries a failing run with backoff, then gives up", async () => {
+    const clock = new FakeClock(START);
+    const attempts: number[] = [];
+    const failing = job({
+      calls: [],
+      retries: 2,
+      backoffMs: 10 * 60_000,
+      run: async ({ attempt }) => {
+        attempts.push(clock.nowMs());
+        throw new Error(`attempt ${attempt} failed`);
+      },
+    });
+    const runs: JobRun[] = [];
+    const r = await runner(clock, await tempDir(), [failing], runs);
+    await advance(clock, DAY, r);
+    expect(attempts).toHaveLength(3);
+    expect((attempts[1]! - attempts[0]!) / 60_000).toBe(10);
+    expect((attempts[2]! - attempts[1]!) / 60_000).toBe(20);
+    expect(runs.filter((x) => x.outcome === "failed").map((x) => x.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it("times out a run that hangs", async () => {
+    const clock = new FakeClock(START);
+    const hanging = job({ calls: [], timeoutMs: 60_000, run: () => new Promise<never>(() => undefined) });
+    const runs: JobRun[] = [];
+    const r = await runner(clock, await tempDir(), [hanging], runs);
+    await advance(clock, DAY, r);
+    expect(runs.at(-1)).toMatchObject({ outcome: "timeout" });
+  });
+
+  it("retries after a restart a run that died half-way", async () => {
+    const dir = await tempDir();
+    const clock = new FakeClock(START);
+    const hanging = job({ calls: [], timeoutMs: DAY, run: () => new Promise<never>(() => undefined) });
+    const first = await runner(clock, dir, [hanging]);
+    await advance(clock, 16 * HOUR, first); // the 03:15 run starts and never finishes: the process "dies"
+    first.stop();
+    expect(first.records().at(-1)).toMatchObject({ outcome: "running", attempt: 1 });
+    const calls: number[] = [];
+    const second = await runner(clock, dir, [job({ calls })]);
+    expect(calls).toEqual([Date.parse("2025-03-29T03:15:00Z")]);
+    expect(second.records().at(-1)).toMatchObject({ outcome: "ok", attempt: 2 });
+    second.stop();
+  });
+});

@@ -40,8 +40,11 @@ export class RegisterMap {
     if (!discovery) {
       discovery = discoverSunSpec(this.link, unitId);
       this.sunspec.set(unitId, discovery);
-      // A failed walk (device still booting) is retried on the next call, not cached.
-      discovery.catch(() => this.sunspec.delete(unitId));
+      // A walk that failed on the wire (device still booting) is retried on the next call; a
+      // device that answered but has no SunSpec map keeps that answer.
+      discovery.catch((error: unknown) => {
+        if (!(error instanceof ModbusProfileError)) this.sunspec.delete(unitId);
+      });
     }
     const start = (await discovery).models.get(spec.model);
     if (start === undefined) {

@@ -64,17 +64,20 @@ export function builtinJobs(runtime: Runtime, zone: string): JobSpec[] {
   ];
 }
 
-export function startBuiltinJobs(
+/** Creates the cron runner with the built-in jobs (and any extra ones) and starts it. */
+export async function startBuiltinJobs(
   runtime: Runtime,
   dataDir: string,
   zone: string,
   extra: JobSpec[] = [],
 ): Promise<CronRunner> {
-  return createCronRunner({
+  const runner = await createCronRunner({
     jobs: [...builtinJobs(runtime, zone), ...extra],
     clock: runtime.clock,
     dataDir,
     log: createLogger("jobs"),
     onRun: (run) => runtime.recordJobRun(run),
   });
+  await runner.start();
+  return runner;
 }

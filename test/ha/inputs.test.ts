@@ -44,7 +44,11 @@ async function setUp(config = parseConfig(options)) {
     rows.push({ start: Math.floor(start / HOUR_MS) * HOUR_MS, sum });
   }
   sim.setStatistics("sensor.house_consumption_energy", rows);
-  conn = await connectHa({ ...endpointsFromBaseUrl(sim.url, TOKEN, "HA_TOKEN"), connectAttempts: 1, heartbeatMs: 0 });
+  conn = await connectHa({
+    ...endpointsFromBaseUrl(sim.url, TOKEN, "HA_TOKEN"),
+    connectAttempts: 1,
+    heartbeatMs: 0,
+  });
   inputs = createHaInputs(conn, config);
   return inputs;
 }
@@ -95,7 +99,11 @@ describe("createHaInputs against the simulator (Octopus + Solcast + SOC)", () =>
   it("sees new rates and SOC as HA updates them", async () => {
     const port = await setUp();
     await port.readInputs(NOW);
-    sim.setState("sensor.givtcp_ce2146g123_soc", "80", sim.getState("sensor.givtcp_ce2146g123_soc")?.attributes);
+    sim.setState(
+      "sensor.givtcp_ce2146g123_soc",
+      "80",
+      sim.getState("sensor.givtcp_ce2146g123_soc")?.attributes,
+    );
     const deadline = Date.now() + 10_000;
     let soc = 0;
     while (Date.now() < deadline && soc !== 80) {
@@ -123,13 +131,19 @@ describe("createHaInputs against the simulator (Octopus + Solcast + SOC)", () =>
   it("reports a configured entity that does not exist, by id and option", async () => {
     const config = parseConfig({ ...options, load: { ev_entity: "sensor.wallbox_energy_typo" } });
     const port = await setUp(config);
-    expect(await port.missingEntities()).toEqual([{ entityId: "sensor.wallbox_energy_typo", option: "load.ev_entity" }]);
+    expect(await port.missingEntities()).toEqual([
+      { entityId: "sensor.wallbox_energy_typo", option: "load.ev_entity" },
+    ]);
   });
 
   it("reads a fixed tariff and service-based Nord Pool prices", async () => {
     const config = parseConfig({
       ...options,
-      import_tariff: { source: "fixed", bands: [{ start: "00:30", end: "04:30", price: 0.075 }], default_price: 0.3 },
+      import_tariff: {
+        source: "fixed",
+        bands: [{ start: "00:30", end: "04:30", price: 0.075 }],
+        default_price: 0.3,
+      },
       export_tariff: { source: "nordpool_core", config_entry: "01NORDPOOL", area: "SE3" },
     });
     const port = await setUp(config);
@@ -143,7 +157,11 @@ describe("createHaInputs against the simulator (Octopus + Solcast + SOC)", () =>
       pricePerKwh: 0.3,
     });
     expect(snapshot.exportRates).toEqual([
-      { startMs: Date.parse("2020-03-29T00:00:00Z"), endMs: Date.parse("2020-03-29T01:00:00Z"), pricePerKwh: 0.1205 },
+      {
+        startMs: Date.parse("2020-03-29T00:00:00Z"),
+        endMs: Date.parse("2020-03-29T01:00:00Z"),
+        pricePerKwh: 0.1205,
+      },
     ]);
     const calls = sim.serviceCalls.filter((c) => c.domain === "nordpool");
     expect(calls.map((c) => c.data.date)).toEqual(["2020-03-28", "2020-03-29"]);

@@ -13,6 +13,7 @@ import { type StatisticRow, StatisticsStore } from "./statistics.js";
 import { WsSession } from "./ws-session.js";
 
 export { loadFixtureStates } from "./fixtures.js";
+export { type ScenarioLike, type ScenarioSeed, scenarioToHa } from "./scenario-seed.js";
 export type { ServiceCall, ServiceHandler } from "./services.js";
 export { SimServiceError } from "./services.js";
 export type { StatisticRow } from "./statistics.js";

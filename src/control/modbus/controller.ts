@@ -190,6 +190,8 @@ export function createModbusController(
     let total = 0;
     for (const name of spec.add) total += (await map.readValue(name)) ?? 0;
     for (const name of spec.subtract) total -= (await map.readValue(name)) ?? 0;
+    if (spec.negateWhen && ((await map.readRaw(spec.negateWhen.register)) ?? 0) & spec.negateWhen.mask)
+      total = -total;
     return Math.round(total * spec.factor * 1000) / 1000;
   };
 

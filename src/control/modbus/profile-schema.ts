@@ -64,6 +64,8 @@ export const readSchema = z.object({
   subtract: z.array(z.string()).default([]),
   /** Applied to the sum: −1 turns a device's "+ export" into our "+ import". */
   factor: z.number().default(1),
+  /** For magnitudes whose direction is a status bit (Sungrow: running state bit 2 = discharging). */
+  negateWhen: z.object({ register: z.string(), mask: z.number().int().positive() }).optional(),
 });
 
 export const profileSchema = z
@@ -122,6 +124,7 @@ export const profileSchema = z
     for (const [key, read] of Object.entries(profile.reads)) {
       if (!read) continue;
       for (const name of [...read.add, ...read.subtract]) known(name, ["reads", key]);
+      if (read.negateWhen) known(read.negateWhen.register, ["reads", key, "negateWhen"]);
     }
     for (const name of profile.watchdog?.touch ?? []) known(name, ["watchdog", "touch"]);
   });

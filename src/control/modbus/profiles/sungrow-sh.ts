@@ -31,8 +31,12 @@ export const sungrowShProfile = {
     battery_power: {
       address: 13021,
       table: "input",
-      type: "s16",
-      description: "battery power (W, + charging; signed on current firmware)",
+      description: "battery power magnitude (W); the direction is in running_state",
+    },
+    running_state: {
+      address: 13000,
+      table: "input",
+      description: "running state bits: 0x2 battery charging, 0x4 battery discharging",
     },
     pv_power: {
       address: 5016,
@@ -51,7 +55,7 @@ export const sungrowShProfile = {
   },
   reads: {
     socPct: { add: ["battery_soc"] },
-    batteryPowerW: { add: ["battery_power"] },
+    batteryPowerW: { add: ["battery_power"], negateWhen: { register: "running_state", mask: 0x4 } },
     pvPowerW: { add: ["pv_power"] },
     gridPowerW: { add: ["export_power"], factor: -1 },
   },

@@ -1,7 +1,7 @@
 // A Sungrow SH hybrid: EMS registers in the holding table (protocol addresses 13049…13058), live
 // values in the input table, 32-bit values low word first.
 
-import { type BatteryParams, type DeviceModel, type Flows, setU32, toU16 } from "../device-model.js";
+import { type BatteryParams, type DeviceModel, type Flows, setU32 } from "../device-model.js";
 import { emptyBank } from "../modbus-tcp-server.js";
 
 export const SUNGROW = {
@@ -14,6 +14,7 @@ export const SUNGROW = {
   battery_power: 13021,
   battery_soc: 13022,
   pv_power: 5016,
+  running_state: 13000,
 } as const;
 
 export function sungrowDevice(battery: BatteryParams, socPct: number): DeviceModel {
@@ -57,7 +58,11 @@ export function sungrowDevice(battery: BatteryParams, socPct: number): DeviceMod
     },
     publish(flows: Flows) {
       bank.input.set(SUNGROW.battery_soc, Math.round(flows.socPct * 10));
-      bank.input.set(SUNGROW.battery_power, toU16(flows.batteryW));
+      // Magnitude only; the direction is in the running state bits (0x2 charging, 0x4 discharging).
+      bank.input.set(SUNGROW.battery_power, Math.round(Math.abs(flows.batteryW)));
+      const state =
+        (flows.pvW > 0 ? 0x1 : 0) | (flows.batteryW > 0 ? 0x2 : 0) | (flows.batteryW < 0 ? 0x4 : 0);
+      bank.input.set(SUNGROW.running_state, state);
       setU32(bank.input, SUNGROW.pv_power, flows.pvW, true);
       setU32(bank.input, SUNGROW.export_power, -flows.gridW, true);
     },

@@ -1,15 +1,16 @@
 // The Modbus Controller: makes an inverter do a Command through its profile. Writes only what
 // differs from the device (re-applying is free, a half-applied command is completed), verifies by
 // reading back after a settle delay, retries with backoff, and refreshes watchdog setpoints.
-import { type Command, type InverterState, MODES, type Mode } from "../../core/types.js";
+import { type Command, MODES } from "../../core/types.js";
 import { errorMessage } from "../../errors.js";
 import { createLogger } from "../../log.js";
 import { type ApplyReport, type Clock, type Controller, systemClock } from "../../runtime/ports.js";
 import { createModbusLink, type ModbusLink } from "./client.js";
 import { type ControlLimits, commandTargets } from "./command-targets.js";
 import { ModbusProfileError, ModbusWriteNotAppliedError, type RegisterMismatch } from "./errors.js";
-import type { ModbusProfile, ReadSpec } from "./profile-schema.js";
+import type { ModbusProfile } from "./profile-schema.js";
 import { loadModbusProfile } from "./profiles.js";
+import { readAllRegisters, readInverterState } from "./read-state.js";
 import { RegisterMap } from "./register-map.js";
 
 const log = createLogger("modbus");
@@ -68,8 +69,6 @@ export interface ModbusController extends Controller {
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-// Decode in this order: the forced modes are recognised by more specific signatures.
-const DECODE_ORDER: readonly Mode[] = ["charge", "export", "hold", "self-use"];
 
 export function createModbusController(
   options: ModbusControllerOptions,
@@ -186,71 +185,11 @@ export function createModbusController(
     }, watchdog.refreshMs);
   };
 
-  const readSum = async (spec: ReadSpec): Promise<number | undefined> => {
-    let total = 0;
-    for (const name of spec.add) total += (await map.readValue(name)) ?? 0;
-    for (const name of spec.subtract) total -= (await map.readValue(name)) ?? 0;
-    if (spec.negateWhen && ((await map.readRaw(spec.negateWhen.register)) ?? 0) & spec.negateWhen.mask)
-      total = -total;
-    return Math.round(total * spec.factor * 1000) / 1000;
-  };
-
-  const optionalRead = async (key: "batteryPowerW" | "pvPowerW" | "gridPowerW") => {
-    const spec = profile.reads[key];
-    if (!spec) return undefined;
-    try {
-      return await readSum(spec);
-    } catch (error) {
-      // A missing meter must not hide the SOC; say so and go on.
-      log.debug(`${profile.name}: ${key} unavailable: ${errorMessage(error)}`);
-      return undefined;
-    }
-  };
-
-  const decodeMode = async (): Promise<{ mode: Mode; powerW?: number } | undefined> => {
-    for (const mode of DECODE_ORDER) {
-      const spec = profile.modes[mode];
-      let matches = true;
-      for (const m of spec.match) {
-        const value = await map.readValue(m.register);
-        if (value === undefined) return undefined;
-        if (m.equals !== undefined && Math.abs(value - m.equals) > 1e-6) matches = false;
-        if (m.above !== undefined && !(value > m.above)) matches = false;
-        if (m.below !== undefined && !(value < m.below)) matches = false;
-        if (!matches) break;
-      }
-      if (!matches) continue;
-      if (!spec.powerRegister) return { mode };
-      const write = spec.writes.find((w) => w.register === spec.powerRegister);
-      const value = await map.readValue(spec.powerRegister);
-      if (!write || value === undefined || !("from" in write.value)) return { mode };
-      const per = write.value.per === undefined ? 1 : ((await map.readValue(write.value.per)) ?? 0);
-      return { mode, powerW: Math.round((value / write.value.factor) * per) };
-    }
-    return undefined;
-  };
-
   const controller: ModbusController = {
     kind: "modbus",
     profile,
     refreshIntervalMs: profile.watchdog?.refreshMs,
-    readState: () =>
-      exclusive(async () => {
-        const socPct = await readSum(profile.reads.socPct);
-        const state: InverterState = { socPct: socPct ?? Number.NaN };
-        const batteryPowerW = await optionalRead("batteryPowerW");
-        const pvPowerW = await optionalRead("pvPowerW");
-        const gridPowerW = await optionalRead("gridPowerW");
-        if (batteryPowerW !== undefined) state.batteryPowerW = batteryPowerW;
-        if (pvPowerW !== undefined) state.pvPowerW = pvPowerW;
-        if (gridPowerW !== undefined) state.gridPowerW = gridPowerW;
-        const decoded = await decodeMode().catch(() => undefined);
-        if (decoded) {
-          state.mode = decoded.mode;
-          if (decoded.powerW !== undefined) state.powerW = decoded.powerW;
-        }
-        return state;
-      }),
+    readState: () => exclusive(() => readInverterState(map, profile)),
     apply: (command) =>
       exclusive(async () => {
         if (!MODES.includes(command.mode))
@@ -272,19 +211,7 @@ export function createModbusController(
           scheduleRefresh();
         }
       }),
-    readRegisters: () =>
-      exclusive(async () => {
-        const values: Record<string, number | null> = {};
-        for (const name of Object.keys(profile.registers)) {
-          try {
-            values[name] = (await map.readValue(name)) ?? null;
-          } catch (error) {
-            log.debug(`${profile.name}: ${name}: ${errorMessage(error)}`);
-            values[name] = null;
-          }
-        }
-        return values;
-      }),
+    readRegisters: () => exclusive(() => readAllRegisters(map, profile)),
     close: async () => {
       closed = true;
       stopTimer();

@@ -6,6 +6,7 @@ import type { ModbusController } from "../../../src/control/modbus/controller.js
 import {
   ModbusConnectionError,
   ModbusExceptionError,
+  ModbusProfileError,
   ModbusWriteNotAppliedError,
 } from "../../../src/control/modbus/errors.js";
 import { ControlError } from "../../../src/errors.js";
@@ -99,6 +100,23 @@ describe("exception responses", () => {
     expect(error).toBeInstanceOf(ModbusExceptionError);
     expect((error as ModbusExceptionError).exceptionCode).toBe(11);
     expect((error as ModbusExceptionError).retryable).toBe(true);
+  });
+});
+
+describe("values a device does not have", () => {
+  it("refuses to report a SOC the device marks as not implemented", async () => {
+    const { fake: f, controller: c } = await start({ profile: "sunspec" });
+    const { address } = f.address("ChaState");
+    f.setHolding(address, 0xffff);
+    await expect(c.readState()).rejects.toBeInstanceOf(ModbusProfileError);
+  });
+
+  it("still reports the SOC when the grid meter is missing", async () => {
+    const { fake: f, controller: c } = await start({ profile: "sunspec" });
+    f.server.banks.delete(200);
+    const state = await c.readState();
+    expect(state.socPct).toBe(50);
+    expect(state.gridPowerW).toBeUndefined();
   });
 });
 

@@ -10,11 +10,17 @@ import type { Mode, Plan, PlanProblem, PlanSlot, SlotInput } from "./types.js";
 
 /** Points of the first, whole-range grid. */
 const COARSE_POINTS = 61;
-/** Refinement passes: each shrinks the step by REFINE_FACTOR around the last trajectory. */
-const REFINE_PASSES = 3;
-const REFINE_FACTOR = 4;
-/** Grid points either side of the trajectory in a refinement band. */
-const BAND_HALF_WIDTH = 6;
+/**
+ * Refinement passes: each divides the previous step by `factor` and searches ±`halfWidth` steps
+ * around the last trajectory. The first, wider pass lets the plan move by up to five coarse steps
+ * (escaping the coarse grid's local optima); the later ones converge on the exact flows.
+ */
+const REFINEMENTS: readonly { factor: number; halfWidth: number }[] = [
+  { factor: 2, halfWidth: 10 },
+  { factor: 4, halfWidth: 6 },
+  { factor: 4, halfWidth: 6 },
+  { factor: 4, halfWidth: 6 },
+];
 
 interface Solution {
   flowsKwh: Float64Array;
@@ -39,14 +45,14 @@ function uniformGrid(lo: number, hi: number, points: number): Float64Array {
   return g;
 }
 
-function bandGrid(centre: number, step: number, lo: number, hi: number): Float64Array {
+function bandGrid(centre: number, step: number, lo: number, hi: number, half: number): Float64Array {
   const points: number[] = [];
-  if (centre - BAND_HALF_WIDTH * step <= lo) points.push(lo);
-  for (let k = -BAND_HALF_WIDTH; k <= BAND_HALF_WIDTH; k++) {
+  if (centre - half * step <= lo) points.push(lo);
+  for (let k = -half; k <= half; k++) {
     const p = centre + k * step;
     if (p > lo && p < hi) points.push(p);
   }
-  if (centre + BAND_HALF_WIDTH * step >= hi) points.push(hi);
+  if (centre + half * step >= hi) points.push(hi);
   return Float64Array.from(points);
 }
 
@@ -67,10 +73,10 @@ function solve(
   backward(m, dp, s0, terminal, rules);
   let best = forward(m, dp, s0, terminal, rules);
   let step = (hi - lo) / (COARSE_POINTS - 1);
-  for (let pass = 0; pass < REFINE_PASSES; pass++) {
-    step /= REFINE_FACTOR;
+  for (const { factor, halfWidth } of REFINEMENTS) {
+    step /= factor;
     const grids: Float64Array[] = [start];
-    for (let t = 1; t <= n; t++) grids.push(bandGrid(best.socKwh[t]!, step, lo, hi));
+    for (let t = 1; t <= n; t++) grids.push(bandGrid(best.socKwh[t]!, step, lo, hi, halfWidth));
     const refined: DpState = { grids, values: [] };
     backward(m, refined, s0, terminal, rules);
     const candidate = forward(m, refined, s0, terminal, rules);

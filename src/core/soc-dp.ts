@@ -20,6 +20,7 @@ export interface DpState {
 }
 
 const EDGE_KWH = 1e-9;
+const IDLE_KWH = 1e-9;
 
 /** Value at soc on slot boundary t: linear interpolation, +∞ outside the grid. */
 function valueAt(m: SlotModel, dp: DpState, t: number, soc: number, s0: number, terminal: number): number {
@@ -168,7 +169,8 @@ export function forward(
   let cost = 0;
   for (let t = 0; t < m.n; t++) {
     bestFlow(m, dp, t, soc, s0, terminal, rules[t]);
-    const x = chosenFlowKwh;
+    // Float noise around idle would otherwise show as a "charge 0.000" slot.
+    const x = Math.abs(chosenFlowKwh) < IDLE_KWH ? 0 : chosenFlowKwh;
     flowsKwh[t] = x;
     cost += flowCost(m, t, x);
     soc = socAfter(m, soc, x);

@@ -68,7 +68,7 @@ export const scenarioSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["slots"],
-        message: `${s.slots.length} slots of ${s.slotMinutes} min exceed the 72-hour horizon`,
+        message: `has ${s.slots.length} slots of ${s.slotMinutes} min, more than the 72-hour horizon allows (${Math.floor(maxSlots)})`,
       });
     }
   });
@@ -84,6 +84,8 @@ function isValidZone(zone: string): boolean {
     return false;
   }
 }
+
+const ARTICLE: Record<string, string> = { number: "a ", string: "a ", object: "an ", array: "an " };
 
 function fieldPath(path: readonly PropertyKey[]): string {
   let out = "";
@@ -102,7 +104,7 @@ export function parseScenario(json: unknown, source = "scenario"): Scenario {
   let message = issue.message;
   if (issue.code === "invalid_type") {
     const missing = issue.message.includes("received undefined");
-    message = missing ? "is missing" : `must be ${issue.expected}`;
+    message = missing ? "is missing" : `must be ${ARTICLE[issue.expected] ?? ""}${issue.expected}`;
   }
   throw new InputError(source, `${fieldPath(issue.path)} ${message}`.replace(/\n/g, " "));
 }

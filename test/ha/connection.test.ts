@@ -207,3 +207,20 @@ describe("HA simulator REST API", () => {
     expect(denied.status).toBe(401);
   });
 });
+
+describe("HA connection heartbeat", () => {
+  it("tears down a socket that stops answering pings and reconnects", async () => {
+    sim = await startHaSim({ token: TOKEN, states: [soc] });
+    conn = await connectHa({
+      ...endpointsFromBaseUrl(sim.url, TOKEN, "HA_TOKEN"),
+      connectAttempts: 1,
+      heartbeatMs: 100,
+      pongTimeoutMs: 500,
+    });
+    const reasons: string[] = [];
+    conn.onReconnect((reason) => reasons.push(reason));
+    sim.hangConnections();
+    await until(() => (reasons.includes("reconnected") ? true : undefined), "reconnect");
+    expect((await conn.getConfig()).version).toBe("2025.10.1");
+  });
+});

@@ -48,6 +48,9 @@ export interface HaSim {
   /** Number of authenticated sessions open now. */
   connectionCount(): number;
   dropConnections(): void;
+  /** The connections open now stay open but never answer again (half-open TCP, a stuck HA);
+   * new connections work normally. */
+  hangConnections(): void;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -108,6 +111,7 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
   };
 
   const sessions = new Set<WebSocket>();
+  const sessionObjects = new Map<WebSocket, WsSession>();
   const sockets = new Set<Socket>();
   const wss = new WebSocketServer({ noServer: true });
   const server: Server = createServer((req, res) => {
@@ -128,8 +132,11 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sessions.add(ws);
-      ws.on("close", () => sessions.delete(ws));
-      new WsSession(ws, {
+      ws.on("close", () => {
+        sessions.delete(ws);
+        sessionObjects.delete(ws);
+      });
+      const session = new WsSession(ws, {
         store,
         services,
         token: options.token,
@@ -145,6 +152,7 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
           if (startedPending) setTimeout(fireStarted, 20);
         },
       });
+      sessionObjects.set(ws, session);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -176,6 +184,9 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
     },
     connectionCount: () => sessions.size,
     dropConnections,
+    hangConnections: () => {
+      for (const session of sessionObjects.values()) session.hung = true;
+    },
     restart: async () => {
       down = true;
       running = "NOT_RUNNING";

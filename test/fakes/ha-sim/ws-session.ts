@@ -29,6 +29,8 @@ type Msg = Record<string, unknown> & { id?: number; type?: string };
 
 export class WsSession {
   private authed = false;
+  /** A hung connection (half-open TCP, stuck HA) swallows every command without answering. */
+  hung = false;
   private coalesce = false;
   private lastId = 0;
   private outbox: unknown[] = [];
@@ -96,6 +98,7 @@ export class WsSession {
       this.onAuth(msg);
       return;
     }
+    if (this.hung) return;
     this.ctx.received.push(msg);
     if (typeof msg.id !== "number" || typeof msg.type !== "string") {
       this.error(msg.id, "invalid_format", "Message incorrectly formatted.");

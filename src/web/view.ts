@@ -94,6 +94,8 @@ export function chartData(stored: StoredPlan, history: readonly SocSample[]): Ch
     };
   }
   const plannedAt = new Map<number, number>();
+  if (stored.initialSocKwh !== undefined)
+    plannedAt.set(first.startMs, toPct(stored.initialSocKwh, stored.capacityKwh));
   for (const s of slots) plannedAt.set(s.endMs, toPct(s.socKwh, stored.capacityKwh));
   const actualAt = new Map<number, number>();
   for (const h of history) {

@@ -59,6 +59,13 @@ describe("chartData", () => {
     expect(data.plannedSocPct[index]).toBeCloseTo((firstSlot.socKwh / plan.capacityKwh) * 100, 1);
   });
 
+  it("starts the planned SOC line at the SOC the plan started from, when known", () => {
+    const plan = knownPlan();
+    expect(chartData(plan, []).plannedSocPct[0]).toBeNull();
+    plan.initialSocKwh = 3.2;
+    expect(chartData(plan, []).plannedSocPct[0]).toBe(32);
+  });
+
   it("ignores SOC samples outside the plan's horizon", () => {
     const data = chartData(knownPlan(), [{ tMs: DAY_START_MS - HOUR_MS, socPct: 99 }]);
     expect(data.actualSocPct.every((v) => v === null)).toBe(true);

@@ -44,6 +44,7 @@ const argsSchema = z
     "timeout-ms": int("timeout-ms", 100, 60_000).default(3000),
     "gap-ms": int("gap-ms", 0, 10_000).default(50),
     "settle-ms": int("settle-ms", 0, 60_000).default(1000),
+    "connect-delay-ms": int("connect-delay-ms", 0, 10_000).optional(),
     "max-charge-w": int("max-charge-w", 1, 100_000).default(5000),
     "max-discharge-w": int("max-discharge-w", 1, 100_000).default(5000),
     "max-import-w": int("max-import-w", 1, 1_000_000).optional(),
@@ -89,6 +90,7 @@ function controllerFor(args: Args) {
     timeout_ms: args["timeout-ms"],
     gap_ms: args["gap-ms"],
     settle_ms: args["settle-ms"],
+    ...(args["connect-delay-ms"] === undefined ? {} : { connect_delay_ms: args["connect-delay-ms"] }),
     limits: {
       maxChargeW: args["max-charge-w"],
       maxDischargeW: args["max-discharge-w"],

@@ -22,6 +22,8 @@ export interface ModbusLinkOptions {
   timeoutMs: number;
   /** Quiet time between the end of one request and the start of the next. */
   gapMs: number;
+  /** Quiet time after a new connection before its first request. */
+  connectDelayMs?: number;
 }
 
 export type RegisterTable = "holding" | "input";
@@ -97,8 +99,9 @@ export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
     } finally {
       clearTimeout(timer);
     }
-    client = fresh;
     log.debug(`connected to ${where}`);
+    if (options.connectDelayMs) await sleep(options.connectDelayMs);
+    client = fresh;
     return fresh;
   };
 

@@ -25,6 +25,8 @@ export interface ModbusControllerOptions {
   unit_id?: number | undefined;
   timeout_ms?: number;
   gap_ms?: number;
+  /** Default: the profile's (Huawei's SDongle needs a second after connecting). */
+  connect_delay_ms?: number;
   /** Wait before reading back what was written (devices apply writes asynchronously). */
   settle_ms?: number;
   /** Rewrites of a register that did not stick before giving up. */
@@ -88,6 +90,7 @@ export function createModbusController(
       baudRate: options.baud_rate ?? 9600,
       timeoutMs: options.timeout_ms ?? 3000,
       gapMs: options.gap_ms ?? 50,
+      connectDelayMs: options.connect_delay_ms ?? profile.connectDelayMs,
     });
   const map = new RegisterMap(profile, link, options.unit_id ?? profile.defaultUnitId);
   let lastCommand: Command | undefined;

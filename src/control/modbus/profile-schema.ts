@@ -78,6 +78,8 @@ export const profileSchema = z
     sunspec: z.boolean().default(false),
     /** What a command's power is at this device: the battery's, or the grid's (Victron setpoint). */
     powerMeaning: z.enum(["battery", "grid"]).default("battery"),
+    /** Quiet time after connecting before the first request (some dongles drop early requests). */
+    connectDelayMs: z.number().int().min(0).max(10_000).default(0),
     registers: z.record(z.string(), registerSchema),
     reads: z.object({
       socPct: readSchema,

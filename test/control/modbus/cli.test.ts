@@ -30,6 +30,8 @@ const target = (f: FakeInverter, profile: string) => [
   "0",
   "--gap-ms",
   "0",
+  "--connect-delay-ms",
+  "0",
 ];
 
 describe("battery-planner modbus", () => {
@@ -99,6 +101,12 @@ describe("battery-planner modbus", () => {
     expect(err).toMatch(message);
     expect(err.trim().split("\n")).toHaveLength(1);
     expect(out).toBe("");
+  });
+
+  it("profiles lists the built-in profiles", async () => {
+    const { code, out } = await cli(["profiles"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(out).map((p: { name: string }) => p.name)).toContain("victron-gx");
   });
 
   it("runs as a real command through the CLI entry point", async () => {

@@ -23,6 +23,7 @@ export async function deviceAndController(
       unit_id: extra.unitId,
       timeout_ms: extra.timeoutMs ?? 1000,
       gap_ms: 0,
+      connect_delay_ms: 0,
       settle_ms: 0,
       verify_retries: extra.retries ?? 2,
       limits: LIMITS,

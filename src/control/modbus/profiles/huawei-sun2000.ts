@@ -21,6 +21,8 @@ export const huaweiSun2000Profile = {
   title: "Huawei SUN2000 + LUNA2000 (forcible charge/discharge)",
   description: "forcible charge/discharge 47100 with power 47247/47249, target SOC 47101, mode 47246",
   defaultUnitId: 1,
+  // The SDongle and the inverter's own server drop requests sent right after connecting.
+  connectDelayMs: 1000,
   registers: {
     working_mode: {
       address: 47086,

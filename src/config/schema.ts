@@ -3,9 +3,7 @@
 // Each section is owned by the part that reads it; keep a section's fields next to each other.
 import { z } from "zod";
 
-const entityId = z
-  .string()
-  .regex(/^[a-z_]+\.[a-z0-9_]+$/, "must be an entity id like sensor.battery_soc");
+const entityId = z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/, "must be an entity id like sensor.battery_soc");
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time HH:MM");
 
 // --- battery (runtime, planner) -----------------------------------------------------------------
@@ -93,6 +91,11 @@ export const controlOptions = z.object({
   profile: z.string().default("generic"),
   /** Entity ids of the chosen profile's role names, e.g. { mode_select: select.givtcp_mode }. */
   entities: z.record(z.string(), z.string()).default({}),
+  /** Fills {prefix} in the profile's default entity ids, e.g. givtcp_ce1234g567 for GivTCP. */
+  entity_prefix: z.string().optional(),
+  /** Values a profile writes or passes on, e.g. { device_id: … } for Huawei, or the generic
+   * profile's select options { charge_option: "Force Charge" }. */
+  values: z.record(z.string(), z.string()).default({}),
   modbus: modbusOptions.default(modbusOptions.parse({})),
 });
 

@@ -18,7 +18,7 @@ import type {
 } from "./client.js";
 import { applyEntitiesEvent, type EntitiesEvent } from "./compressed-states.js";
 import type { HaEndpoints } from "./endpoints.js";
-import { HaAuthError, HaCommandError, HaUnreachableError } from "./errors.js";
+import { HaAuthError, HaCommandError, HaUnreachableError, toCommandError } from "./errors.js";
 import { type HaSocket, openHaSocket } from "./ws-socket.js";
 
 export interface HaConnectionOptions extends HaEndpoints {
@@ -62,27 +62,6 @@ export async function connectHa(options: HaConnectionOptions): Promise<HaConnect
       delayMs = Math.min(delayMs * 2, options.maxRetryDelayMs ?? 30_000);
     }
   }
-}
-
-/** The library rejects with an error object, an ERR_* number or a whole result message. */
-function toCommandError(command: string, raw: unknown): HaCommandError {
-  if (raw instanceof HaCommandError) return raw;
-  if (typeof raw === "number") {
-    return new HaCommandError(command, "connection_lost", "the connection to HA was lost", {
-      retryable: true,
-    });
-  }
-  const error = (raw as { error?: unknown })?.error ?? raw;
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  const lost = code === 3;
-  return new HaCommandError(
-    command,
-    lost ? "connection_lost" : String(code ?? "unknown"),
-    String(message ?? raw),
-    {
-      retryable: lost,
-    },
-  );
 }
 
 export class HaConnection implements HaClient {

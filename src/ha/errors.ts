@@ -43,3 +43,25 @@ export class HaCommandError extends BatteryPlannerError {
     super(`Home Assistant command ${command} failed (${code}): ${detail}`, options);
   }
 }
+
+/** home-assistant-js-websocket rejects with an {code, message} error, an ERR_* number, or a whole
+ * result message; this turns each into an HaCommandError (connection loss is retryable). */
+export function toCommandError(command: string, raw: unknown): HaCommandError {
+  if (raw instanceof HaCommandError) return raw;
+  if (typeof raw === "number") {
+    return new HaCommandError(command, "connection_lost", "the connection to HA was lost", {
+      retryable: true,
+    });
+  }
+  const error = (raw as { error?: unknown })?.error ?? raw;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const lost = code === 3;
+  return new HaCommandError(
+    command,
+    lost ? "connection_lost" : String(code ?? "unknown"),
+    String(message ?? raw),
+    {
+      retryable: lost,
+    },
+  );
+}

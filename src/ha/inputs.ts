@@ -44,6 +44,13 @@ export interface HaInputs extends InputsPort {
   close(): Promise<void>;
 }
 
+/** One line per missing entity for the log and the status, e.g. for a typo in the options. */
+export function missingEntityMessage(missing: readonly MissingEntity[]): string {
+  return missing
+    .map((m) => `entity ${m.entityId} (option ${m.option}) does not exist in Home Assistant`)
+    .join("; ");
+}
+
 /** Every entity option with its dotted option path. */
 export function configuredEntities(config: Config): MissingEntity[] {
   const out: MissingEntity[] = [{ entityId: config.battery.soc_entity, option: "battery.soc_entity" }];

@@ -4,7 +4,12 @@ import type { ConfigInput } from "../../src/config/schema.js";
 import { InputError } from "../../src/errors.js";
 import { connectHa, type HaConnection } from "../../src/ha/connection.js";
 import { endpointsFromBaseUrl } from "../../src/ha/endpoints.js";
-import { createHaInputs, type HaInputs, watchedEntityIds } from "../../src/ha/inputs.js";
+import {
+  createHaInputs,
+  type HaInputs,
+  missingEntityMessage,
+  watchedEntityIds,
+} from "../../src/ha/inputs.js";
 import { type HaSim, startHaSim } from "../fakes/ha-sim/index.js";
 
 const TOKEN = "inputs-token";

@@ -125,6 +125,14 @@ export class ServiceRegistry {
       this.register(domain, "turn_on", this.onOff("on"));
       this.register(domain, "turn_off", this.onOff("off"));
     }
+    // A button's state is the instant it was last pressed.
+    for (const domain of ["button", "input_button"]) {
+      this.register(domain, "press", (data) =>
+        this.forEach(data, (id) =>
+          this.setKeepingAttributes(id, new Date().toISOString().replace("Z", "+00:00")),
+        ),
+      );
+    }
     this.register("persistent_notification", "create", () => undefined);
     this.register("persistent_notification", "dismiss", () => undefined);
     this.register("homeassistant", "update_entity", () => undefined);

@@ -136,9 +136,9 @@ describe("createHaInputs against the simulator (Octopus + Solcast + SOC)", () =>
   it("reports a configured entity that does not exist, by id and option", async () => {
     const config = parseConfig({ ...options, load: { ev_entity: "sensor.wallbox_energy_typo" } });
     const port = await setUp(config);
-    expect(await port.missingEntities()).toEqual([
-      { entityId: "sensor.wallbox_energy_typo", option: "load.ev_entity" },
-    ]);
+    const missing = await port.missingEntities();
+    expect(missing).toEqual([{ entityId: "sensor.wallbox_energy_typo", option: "load.ev_entity" }]);
+    expect(missingEntityMessage(missing)).toContain("sensor.wallbox_energy_typo (option load.ev_entity)");
   });
 
   it("reads a fixed tariff and service-based Nord Pool prices", async () => {

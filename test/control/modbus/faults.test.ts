@@ -2,7 +2,7 @@
 // connections, one-client devices, exception responses, silent devices and reverting watchdogs.
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ModbusController } from "../../../src/control/modbus/controller.js";
+import { createModbusController, type ModbusController } from "../../../src/control/modbus/controller.js";
 import {
   ModbusConnectionError,
   ModbusExceptionError,
@@ -166,5 +166,24 @@ describe("limits", () => {
     expect(report.command).toEqual({ mode: "export", powerW: 5000, targetSocPct: 10 });
     expect(f.holding(13051)).toBe(5000);
     expect(f.holding(13058)).toBe(100);
+  });
+});
+
+describe("Modbus RTU", () => {
+  it("reports a serial device that does not exist as a connection error", async () => {
+    const rtu = createModbusController({
+      profile: "sungrow-sh",
+      serial_port: "/dev/battery-planner-no-such-tty",
+      timeout_ms: 500,
+      gap_ms: 0,
+      limits: { maxChargeW: 5000, maxDischargeW: 5000, reservePct: 10 },
+    });
+    try {
+      const error = await rtu.readState().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModbusConnectionError);
+      expect((error as Error).message).toMatch(/battery-planner-no-such-tty/);
+    } finally {
+      await rtu.close();
+    }
   });
 });

@@ -2,6 +2,12 @@
 // register map of one profile's device, acts on the setpoints written to it as that device would,
 // and moves its battery when a simulation calls step(). Its own time (for watchdogs) only moves when
 // told to (advanceMs, step), so nothing here depends on the wall clock.
+//
+//   const inverter = await startFakeInverter({ profile: "sungrow-sh", socPct: 40, capacityKwh: 10 });
+//   const controller = createModbusController({ profile: "sungrow-sh", host: inverter.host,
+//     port: inverter.port, settle_ms: 0, limits });
+//   await controller.apply({ mode: "charge", powerW: 3000, targetSocPct: 90 });
+//   inverter.step(0.5, loadKw, pvKw); // half an hour later: SOC 55 %, readState() shows it
 import type { BatteryParams, DeviceModel, Directive, Flows } from "./device-model.js";
 import { huaweiDevice } from "./devices/huawei-sun2000.js";
 import { sungrowDevice } from "./devices/sungrow-sh.js";
@@ -54,6 +60,8 @@ export interface FakeInverter {
   step(hours: number, loadKw: number, pvKw: number): FakeInverterState;
   /** Advance simulated time without energy flows (watchdogs only). */
   advanceMs(ms: number): void;
+  /** Put the battery at this SOC (a scenario's starting point, a jump in a demo). */
+  setSoc(socPct: number): void;
   /** Address of a register by its document name ("StorCtl_Mod", "ems_mode", …). */
   address(label: string): { unitId: number; address: number };
   holding(label: string | number, unitId?: number): number | undefined;
@@ -153,6 +161,10 @@ export async function startFakeInverter(options: FakeInverterOptions): Promise<F
       device.publish(state);
       checkWatchdog();
       return { ...state };
+    },
+    setSoc(socPct) {
+      state.socPct = Math.min(100, Math.max(0, socPct));
+      device.publish(state);
     },
     advanceMs(ms) {
       state.elapsedMs += ms;

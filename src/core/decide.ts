@@ -82,7 +82,7 @@ export function decide(input: DecideInput): Decision {
 
 /**
  * The plan's slot as an inverter command. The target SOC carries the plan's intent (charge/export:
- * where to stop; self-use: the floor the plan expects to keep; hold: how far PV may fill). When
+ * where to stop; hold: how far PV may fill). When
  * the battery is behind the plan, a charge or export is sped up so the target is still reached by
  * the end of the slot; it is never slowed, since the target stops it anyway.
  */
@@ -94,6 +94,10 @@ export function commandForSlot(
   battery: DecideInput["battery"],
 ): Command {
   const command: Command = { mode: slot.mode };
+  // Self-use goes without a floor: when the house uses more than forecast, covering it from the
+  // battery now beats keeping the planned SOC (the next replan rebalances); measured on the
+  // backtest days, a floor at the planned SOC realised ~3 points less of the possible saving.
+  if (slot.mode === "self-use") return command;
   const targetSocPct = clamp((slot.targetSocKwh / capacityKwh) * 100, 0, 100);
   if (Number.isFinite(targetSocPct)) command.targetSocPct = round(targetSocPct, 0.1);
   if (slot.mode !== "charge" && slot.mode !== "export") return command;

@@ -8,6 +8,15 @@ import { createLogger } from "../log.js";
 
 const log = createLogger("store");
 let tempCounter = 0;
+let durable = true;
+
+/**
+ * Skip the fsyncs (the rename stays atomic, only durability across a power cut is lost). For the
+ * closed-loop simulation, which writes a plan per simulated slot into a throw-away directory.
+ */
+export function setDurableWrites(on: boolean): void {
+  durable = on;
+}
 
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
   const dir = dirname(path);
@@ -16,7 +25,7 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
   const handle = await open(temp, "w");
   try {
     await handle.writeFile(content, "utf8");
-    await handle.sync();
+    if (durable) await handle.sync();
   } finally {
     await handle.close();
   }
@@ -26,7 +35,7 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
     await unlink(temp).catch(() => undefined);
     throw error;
   }
-  await syncDir(dir);
+  if (durable) await syncDir(dir);
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -2,7 +2,7 @@
 import { optimise } from "../core/optimiser.js";
 import { idleCost } from "../core/physics.js";
 import { parseScenario, scenarioToProblem } from "../scenario/index.js";
-import { runClosedLoop, type SlotActual, withActuals } from "./closed-loop.js";
+import { type ClosedLoopOptions, runClosedLoop, type SlotActual, withActuals } from "./closed-loop.js";
 
 export interface BacktestDay {
   name: string;
@@ -26,7 +26,7 @@ export function scenarioActuals(raw: unknown): {
   return { problem: scenarioToProblem(scenario), actuals, name: scenario.name };
 }
 
-export function backtestDay(raw: unknown): BacktestDay {
+export function backtestDay(raw: unknown, loopOptions: ClosedLoopOptions = {}): BacktestDay {
   const { problem, actuals, name } = scenarioActuals(raw);
   const truth = withActuals(problem, actuals);
   return {
@@ -34,7 +34,7 @@ export function backtestDay(raw: unknown): BacktestDay {
     idle: idleCost(truth),
     selfUse: runClosedLoop(problem, actuals, { selfUseOnly: true }).netCost,
     naive: runClosedLoop(problem, actuals, { correctForecasts: false }).netCost,
-    loop: runClosedLoop(problem, actuals).netCost,
+    loop: runClosedLoop(problem, actuals, loopOptions).netCost,
     perfect: optimise(truth).summary.netCost,
   };
 }

@@ -20,6 +20,8 @@ export interface ClosedLoopOptions {
   correctForecasts?: boolean;
   /** Execute every slot in self-use, ignoring the plan (the "self-use only" baseline). */
   selfUseOnly?: boolean;
+  /** Changes the command before it is executed (to compare execution policies). */
+  adjustCommand?: (command: ModeCommand, planned: PlanSlot) => ModeCommand;
   /** Plan function; the core optimiser unless a test injects another. */
   plan?: (problem: PlanProblem) => Plan;
 }
@@ -67,6 +69,7 @@ export function runClosedLoop(
         if (cmd.targetSocPct !== undefined)
           command.targetSocKwh = (cmd.targetSocPct / 100) * battery.capacityKwh;
         if (cmd.powerW !== undefined) command.powerW = cmd.powerW;
+        if (options.adjustCommand) command = options.adjustCommand(command, first);
       }
     }
     const settle = {

@@ -68,9 +68,9 @@ describe("decide", () => {
     expect(ahead.command.powerW).toBe(1000);
   });
 
-  it("carries the self-use floor from the plan", () => {
+  it("leaves self-use to follow the real load, without a floor above the reserve", () => {
     const d = decide(input({ nowMs: T + HALF + 1 }));
-    expect(d.command).toEqual({ mode: "self-use", targetSocPct: 50 });
+    expect(d.command).toEqual({ mode: "self-use" });
   });
 
   it("falls back to self-use when the inverter cannot be read, even with an override", () => {

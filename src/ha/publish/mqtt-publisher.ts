@@ -44,6 +44,8 @@ export interface MqttPublisherOptions {
   controlEnabled: boolean;
   overrideDurationMinutes?: number;
   connectTimeoutMs?: number;
+  /** Pause between reconnect attempts after the connection is lost. */
+  reconnectPeriodMs?: number;
   log?: Logger;
 }
 
@@ -109,7 +111,7 @@ export async function createMqttPublisher(options: MqttPublisherOptions): Promis
       ...(options.broker.username ? { username: options.broker.username } : {}),
       ...(options.broker.password ? { password: options.broker.password } : {}),
       will: { topic: t.availability, payload: Buffer.from(NOT_AVAILABLE), retain: true, qos: 1 },
-      reconnectPeriod: 5_000,
+      reconnectPeriod: options.reconnectPeriodMs ?? 5_000,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
     },
     options.connectTimeoutMs ?? 10_000,

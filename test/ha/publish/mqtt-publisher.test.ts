@@ -6,6 +6,7 @@ import { HA_ATTRIBUTE_LIMIT_BYTES } from "../../../src/ha/publish/plan-attribute
 import type { OverrideRequest, RuntimeCommands, RuntimeStatus } from "../../../src/runtime/ports.js";
 import { FakeClock } from "../../fakes/clock.js";
 import { type Mosquitto, startMosquitto } from "../../fakes/mosquitto.js";
+import { startTcpProxy } from "../../fakes/tcp-proxy.js";
 import { makeStoredPlan } from "./plan-fixture.js";
 
 const START = Date.parse("2025-06-01T00:00:00Z");
@@ -87,9 +88,14 @@ describe("MQTT discovery publisher (real mosquitto)", () => {
     clients = [];
   });
 
-  const start = async (commands: RuntimeCommands = new RecordingCommands(), nodeId = "battery_planner") => {
+  const start = async (
+    commands: RuntimeCommands = new RecordingCommands(),
+    nodeId = "battery_planner",
+    port?: number,
+  ) => {
     publisher = await createMqttPublisher({
-      broker: { host: broker.host, port: broker.port },
+      broker: { host: broker.host, port: port ?? broker.port },
+      reconnectPeriodMs: 100,
       ha,
       commands,
       clock: new FakeClock(START),
@@ -217,5 +223,27 @@ describe("MQTT discovery publisher (real mosquitto)", () => {
     await pub.close();
     publisher = undefined;
     await ha.waitFor((all) => all.at(-1)?.payload === "offline", "offline");
+  });
+
+  it("goes unavailable through its last will when the connection dies, and comes back with discovery", async () => {
+    const proxy = await startTcpProxy(broker.port);
+    try {
+      await start(undefined, "bp_will", proxy.port);
+      const ha = await observer(broker.url, "bp_will/availability");
+      clients.push(ha.client);
+      const configs = await observer(broker.url, "homeassistant/+/bp_will/+/config");
+      clients.push(configs.client);
+      await ha.waitFor((all) => all.some((m) => m.payload === "online"), "online");
+      await configs.waitFor((all) => all.length >= ENTITY_COUNT, "configs");
+      configs.messages.length = 0;
+      proxy.cut();
+      await ha.waitFor((all) => all.at(-1)?.payload === "offline", "the last will");
+      await ha.waitFor((all) => all.at(-1)?.payload === "online", "online after reconnect");
+      await configs.waitFor((all) => all.length >= ENTITY_COUNT, "discovery after reconnect");
+    } finally {
+      await publisher?.close();
+      publisher = undefined;
+      await proxy.close();
+    }
   });
 });

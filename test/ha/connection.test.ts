@@ -224,3 +224,27 @@ describe("HA connection heartbeat", () => {
     expect((await conn.getConfig()).version).toBe("2025.10.1");
   });
 });
+
+describe("HA simulator service semantics", () => {
+  it("refuses return_response for a service without responses, and requires it where HA does", async () => {
+    sim = await startHaSim({ token: TOKEN });
+    sim.registerService("nordpool", "get_prices_for_date", () => ({ SE3: [] }), "only");
+    const c = await connect();
+    const noResponse = await c
+      .callService("switch", "turn_on", {}, { entity_id: "switch.x" }, true)
+      .catch((e) => e);
+    expect((noResponse as HaCommandError).code).toBe("service_validation_error");
+    const missingFlag = await c
+      .callService("nordpool", "get_prices_for_date", { date: "2025-01-01" })
+      .catch((e) => e);
+    expect((missingFlag as HaCommandError).code).toBe("service_validation_error");
+    const ok = await c.callService(
+      "nordpool",
+      "get_prices_for_date",
+      { date: "2025-01-01" },
+      undefined,
+      true,
+    );
+    expect(ok.response).toEqual({ SE3: [] });
+  });
+});

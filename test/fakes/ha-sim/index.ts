@@ -7,14 +7,14 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { HaEntityState } from "../../../src/ha/client.js";
 import { loadFixtureStates } from "./fixtures.js";
 import { handleRest } from "./rest.js";
-import { type ServiceCall, type ServiceHandler, ServiceRegistry } from "./services.js";
+import { type ServiceCall, type ServiceHandler, ServiceRegistry, type SupportsResponse } from "./services.js";
 import { StateStore } from "./state-store.js";
 import { type StatisticRow, StatisticsStore } from "./statistics.js";
 import { WsSession } from "./ws-session.js";
 
 export { loadFixtureStates } from "./fixtures.js";
 export { type ScenarioLike, type ScenarioSeed, scenarioToHa } from "./scenario-seed.js";
-export type { ServiceCall, ServiceHandler } from "./services.js";
+export type { ServiceCall, ServiceHandler, SupportsResponse } from "./services.js";
 export { SimServiceError } from "./services.js";
 export type { StatisticRow } from "./statistics.js";
 
@@ -39,7 +39,13 @@ export interface HaSim {
   getState(entityId: string): HaEntityState | undefined;
   removeState(entityId: string): void;
   fireEvent(eventType: string, data?: Record<string, unknown>): void;
-  registerService(domain: string, service: string, handler: ServiceHandler): void;
+  /** supportsResponse as HA's SupportsResponse; default "optional". */
+  registerService(
+    domain: string,
+    service: string,
+    handler: ServiceHandler,
+    supportsResponse?: SupportsResponse,
+  ): void;
   readonly serviceCalls: ServiceCall[];
   /** Commands clients sent after auth (every connection), oldest first. */
   readonly received: Record<string, unknown>[];
@@ -175,7 +181,8 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
     fireEvent: (eventType, data = {}) => {
       store.fire(eventType, data);
     },
-    registerService: (domain, service, handler) => services.register(domain, service, handler),
+    registerService: (domain, service, handler, supportsResponse) =>
+      services.register(domain, service, handler, supportsResponse),
     serviceCalls: services.calls,
     received,
     setStatistics: (id, rows) => statistics.set(id, rows),

@@ -17,6 +17,16 @@ export interface ServiceCall {
  * answer with an HA error. */
 export type ServiceHandler = (data: Record<string, unknown>, call: ServiceCall) => unknown;
 
+/** As HA's SupportsResponse: none, optional, or only (must be called with return_response). */
+export type SupportsResponse = "none" | "optional" | "only";
+
+interface ServiceDescription {
+  name: string;
+  description: string;
+  fields: object;
+  response?: { optional: boolean };
+}
+
 export class SimServiceError extends Error {
   constructor(
     readonly code: string,
@@ -33,27 +43,40 @@ function entityIds(data: Record<string, unknown>, target?: HaServiceTarget): str
 }
 
 export class ServiceRegistry {
-  private readonly handlers = new Map<string, ServiceHandler>();
+  private readonly handlers = new Map<
+    string,
+    { handler: ServiceHandler; supportsResponse: SupportsResponse }
+  >();
   readonly calls: ServiceCall[] = [];
 
   constructor(private readonly store: StateStore) {
     this.registerBuiltIns();
   }
 
-  register(domain: string, service: string, handler: ServiceHandler): void {
-    this.handlers.set(`${domain}.${service}`, handler);
+  register(
+    domain: string,
+    service: string,
+    handler: ServiceHandler,
+    supportsResponse: SupportsResponse = "optional",
+  ): void {
+    this.handlers.set(`${domain}.${service}`, { handler, supportsResponse });
   }
 
   has(domain: string, service: string): boolean {
     return this.handlers.has(`${domain}.${service}`) || domain === "notify";
   }
 
-  describe(): Record<string, Record<string, { name: string; description: string; fields: object }>> {
-    const out: Record<string, Record<string, { name: string; description: string; fields: object }>> = {};
-    for (const key of this.handlers.keys()) {
+  describe(): Record<string, Record<string, ServiceDescription>> {
+    const out: Record<string, Record<string, ServiceDescription>> = {};
+    for (const [key, { supportsResponse }] of this.handlers) {
       const [domain, service] = key.split(".") as [string, string];
       out[domain] ??= {};
-      out[domain][service] = { name: service, description: `${domain}.${service} (simulated)`, fields: {} };
+      out[domain][service] = {
+        name: service,
+        description: `${domain}.${service} (simulated)`,
+        fields: {},
+        ...(supportsResponse === "none" ? {} : { response: { optional: supportsResponse === "optional" } }),
+      };
     }
     return out;
   }
@@ -62,15 +85,28 @@ export class ServiceRegistry {
   call(call: Omit<ServiceCall, "atMs">): unknown {
     const logged: ServiceCall = { ...call, atMs: Date.now() };
     this.calls.push(logged);
-    const handler = this.handlers.get(`${call.domain}.${call.service}`);
-    if (!handler) {
-      if (call.domain === "notify") return undefined;
+    const entry = this.handlers.get(`${call.domain}.${call.service}`);
+    if (!entry) {
+      if (call.domain === "notify" && !call.returnResponse) return undefined;
       throw new SimServiceError("not_found", `Service ${call.domain}.${call.service} not found.`);
+    }
+    // HA checks the caller's return_response against what the service supports before running it.
+    if (call.returnResponse && entry.supportsResponse === "none") {
+      throw new SimServiceError(
+        "service_validation_error",
+        "An action which does not return responses can't be called with return_response=True",
+      );
+    }
+    if (!call.returnResponse && entry.supportsResponse === "only") {
+      throw new SimServiceError(
+        "service_validation_error",
+        "The action requires responses and must be called with return_response=True",
+      );
     }
     const data = { ...call.data };
     const ids = entityIds(call.data, call.target);
     if (ids.length > 0) data.entity_id = ids.length === 1 ? ids[0] : ids;
-    const response = handler(data, logged);
+    const response = entry.handler(data, logged);
     this.store.fire("call_service", { domain: call.domain, service: call.service, service_data: data });
     return response;
   }
@@ -117,24 +153,28 @@ export class ServiceRegistry {
     this.forEach(data, (id) => this.setKeepingAttributes(id, state));
 
   private registerBuiltIns(): void {
-    this.register("select", "select_option", this.selectOption);
-    this.register("input_select", "select_option", this.selectOption);
-    this.register("number", "set_value", this.setValue);
-    this.register("input_number", "set_value", this.setValue);
+    this.register("select", "select_option", this.selectOption, "none");
+    this.register("input_select", "select_option", this.selectOption, "none");
+    this.register("number", "set_value", this.setValue, "none");
+    this.register("input_number", "set_value", this.setValue, "none");
     for (const domain of ["switch", "input_boolean"]) {
-      this.register(domain, "turn_on", this.onOff("on"));
-      this.register(domain, "turn_off", this.onOff("off"));
+      this.register(domain, "turn_on", this.onOff("on"), "none");
+      this.register(domain, "turn_off", this.onOff("off"), "none");
     }
     // A button's state is the instant it was last pressed.
     for (const domain of ["button", "input_button"]) {
-      this.register(domain, "press", (data) =>
-        this.forEach(data, (id) =>
-          this.setKeepingAttributes(id, new Date().toISOString().replace("Z", "+00:00")),
-        ),
+      this.register(
+        domain,
+        "press",
+        (data) =>
+          this.forEach(data, (id) =>
+            this.setKeepingAttributes(id, new Date().toISOString().replace("Z", "+00:00")),
+          ),
+        "none",
       );
     }
-    this.register("persistent_notification", "create", () => undefined);
-    this.register("persistent_notification", "dismiss", () => undefined);
-    this.register("homeassistant", "update_entity", () => undefined);
+    this.register("persistent_notification", "create", () => undefined, "none");
+    this.register("persistent_notification", "dismiss", () => undefined, "none");
+    this.register("homeassistant", "update_entity", () => undefined, "none");
   }
 }

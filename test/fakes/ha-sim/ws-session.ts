@@ -269,12 +269,6 @@ export class WsSession {
       via: "websocket",
     });
     const context = newContext();
-    if (returnResponse && response === undefined) {
-      throw new SimServiceError(
-        "service_validation_error",
-        `An action which does not return responses can't be called with return_response=True`,
-      );
-    }
-    this.result(msg.id, returnResponse ? { context, response } : { context });
+    this.result(msg.id, returnResponse ? { context, response: response ?? null } : { context });
   }
 }

@@ -130,7 +130,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     profile: args.profile,
     host: args.host ?? args["serial-port"],
     port: args.port,
-    unitId: args.unit,
+    unitId: controller.unitId,
   };
   try {
     if (action === "read") {

@@ -59,6 +59,7 @@ export interface ModbusApplyReport extends ApplyReport {
 export interface ModbusController extends Controller {
   readonly kind: "modbus";
   readonly profile: ModbusProfile;
+  readonly unitId: number;
   /** How often watchdog setpoints must be rewritten; undefined when the profile has none. */
   readonly refreshIntervalMs: number | undefined;
   apply(command: Command): Promise<ModbusApplyReport>;
@@ -191,6 +192,7 @@ export function createModbusController(
   const controller: ModbusController = {
     kind: "modbus",
     profile,
+    unitId: map.unitId,
     refreshIntervalMs: profile.watchdog?.refreshMs,
     readState: () => exclusive(() => readInverterState(map, profile)),
     apply: (command) =>

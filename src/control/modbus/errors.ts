@@ -48,6 +48,8 @@ export interface RegisterMismatch {
 /** The device acknowledged a write but kept (or went back to) another value. */
 export class ModbusWriteNotAppliedError extends ControlError {
   override name = "ModbusWriteNotAppliedError";
+  /** The same, as the Controller port reports it (for the status sensor and the journal). */
+  readonly report: { written: string[]; verified: false; mismatches: string[] };
   constructor(
     readonly mismatches: RegisterMismatch[],
     readonly written: string[],
@@ -62,6 +64,13 @@ export class ModbusWriteNotAppliedError extends ControlError {
     super(`register ${first ? `'${first.register}'` : "?"} did not stick after retries: ${detail}`, {
       retryable: true,
     });
+    this.report = {
+      written,
+      verified: false,
+      mismatches: mismatches.map(
+        (m) => `${m.register}: wrote ${m.wanted}, read back ${m.readBack ?? "nothing"}`,
+      ),
+    };
   }
 }
 

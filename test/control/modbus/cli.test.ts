@@ -43,6 +43,7 @@ describe("battery-planner modbus", () => {
     const parsed = JSON.parse(out);
     expect(parsed.state).toMatchObject({ socPct: 69, batteryPowerW: 2000, pvPowerW: 3000, gridPowerW: 0 });
     expect(parsed.registers.forcible_command).toBe(0);
+    expect(parsed.unitId).toBe(1);
   });
 
   it("apply writes, verifies and prints what it wrote", async () => {

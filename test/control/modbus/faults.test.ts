@@ -38,6 +38,9 @@ describe("a device that acknowledges a write but does not apply it", () => {
     expect(error).toBeInstanceOf(ControlError);
     expect((error as ModbusWriteNotAppliedError).mismatches.map((m) => m.register)).toEqual(["ems_mode"]);
     expect((error as Error).message).toMatch(/'ems_mode' \(unit 1, address 13049\): wrote 2, read back 0/);
+    expect((error as ModbusWriteNotAppliedError).report.mismatches).toEqual([
+      "ems_mode: wrote 2, read back 0",
+    ]);
     // First write plus two retries.
     expect(f.writes.filter((w) => w.address === 13049)).toHaveLength(3);
   });

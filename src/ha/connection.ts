@@ -244,6 +244,14 @@ export class HaConnection implements HaClient {
     });
   }
 
+  /** Any subscription command (e.g. subscribe_trigger); survives reconnects like the others. */
+  subscribeMessage<TEvent = unknown>(
+    message: { type: string; [key: string]: unknown },
+    callback: (event: TEvent) => void,
+  ): Promise<HaUnsubscribe> {
+    return this.subscribe(message.type, callback as (event: unknown) => void, message);
+  }
+
   private async subscribe(
     command: string,
     callback: (event: unknown) => void,

@@ -248,3 +248,26 @@ describe("HA simulator service semantics", () => {
     expect(ok.response).toEqual({ SE3: [] });
   });
 });
+
+describe("HA simulator triggers", () => {
+  it("delivers a subscribe_trigger state trigger only for the named entity and target state", async () => {
+    sim = await startHaSim({ token: TOKEN, states: [soc, other] });
+    const c = await connect();
+    const seen: unknown[] = [];
+    const unsubscribe = await c.subscribeMessage(
+      { type: "subscribe_trigger", trigger: { trigger: "state", entity_id: "sensor.battery_soc", to: "90" } },
+      (event) => seen.push(event),
+    );
+    sim.setState("sensor.unrelated", "90");
+    sim.setState("sensor.battery_soc", "80");
+    sim.setState("sensor.battery_soc", "90");
+    await until(() => (seen.length > 0 ? true : undefined), "trigger");
+    const trigger = (
+      seen[0] as { variables: { trigger: { entity_id: string; to_state: { state: string } } } }
+    ).variables.trigger;
+    expect(trigger.entity_id).toBe("sensor.battery_soc");
+    expect(trigger.to_state.state).toBe("90");
+    expect(seen).toHaveLength(1);
+    await unsubscribe();
+  });
+});

@@ -10,6 +10,7 @@ import type { ServiceRegistry } from "./services.js";
 import { SimServiceError } from "./services.js";
 import type { StateStore } from "./state-store.js";
 import { newContext } from "./state-store.js";
+import { stateTrigger } from "./triggers.js";
 
 export interface SessionContext {
   store: StateStore;
@@ -163,6 +164,22 @@ export class WsSession {
       case "unsubscribe_events":
       case "unsubscribe": {
         this.unsubscribe(id, Number(msg.subscription));
+        return;
+      }
+      case "subscribe_trigger": {
+        const matcher = stateTrigger(msg.trigger);
+        if (!matcher) {
+          this.error(id, "invalid_format", "Only state triggers are simulated.");
+          return;
+        }
+        this.subscriptions.set(
+          id,
+          this.ctx.store.onEvent((event) => {
+            const payload = matcher(event);
+            if (payload) this.send({ id, type: "event", event: payload });
+          }),
+        );
+        this.result(id);
         return;
       }
       case "subscribe_entities": {

@@ -4,15 +4,19 @@ import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
+import type { RuntimeStatus, StoredPlan } from "../../src/runtime/ports.js";
 import { startWebServer, type WebServerHandle } from "../../src/web/server.js";
 import { type IngressProxy, startIngressProxy } from "./ingress-proxy.js";
-import { knownState, NOW_MS } from "./plan-fixture.js";
+import { knownPlan, knownState, knownStatus, NOW_MS } from "./plan-fixture.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Outside the repo by default; PAGE_SCREENSHOT=path keeps it where you want to look at it.
 const SCREENSHOT = process.env.PAGE_SCREENSHOT ?? join(tmpdir(), "battery-planner-plan-page.png");
 
 let server: WebServerHandle;
+// What the runtime reports; the refresh test changes both.
+let status: RuntimeStatus = knownStatus;
+let plan: StoredPlan | undefined = knownPlan();
 let proxy: IngressProxy;
 let browser: Browser;
 let page: Page;
@@ -22,7 +26,7 @@ beforeAll(async () => {
   server = await startWebServer({
     host: "127.0.0.1",
     port: 0,
-    state: knownState(),
+    state: knownState({ getStatus: () => status, getPlan: () => plan }),
     nowMs: () => NOW_MS,
     log: createLogger("web-test"),
   });
@@ -53,7 +57,7 @@ beforeAll(async () => {
   page.on("pageerror", (error) => consoleErrors.push(error.message));
   await page.goto(proxy.pageUrl);
   await page.waitForFunction(
-    () => (window as unknown as { batteryPlanner?: unknown }).batteryPlanner !== undefined,
+    () => (window as unknown as { batteryPlanner?: { plot?: unknown } }).batteryPlanner?.plot !== undefined,
   );
 });
 
@@ -133,5 +137,36 @@ describe("plan page under the ingress prefix", () => {
   it("renders readably (screenshot for a human look)", async () => {
     const image = await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(image.byteLength).toBeGreaterThan(10_000);
+  });
+});
+
+describe("plan page refresh", () => {
+  type PageApi = { batteryPlanner: { refresh(): Promise<void>; plot: { data: number[][] } } };
+
+  it("shows the runtime's new status and redraws a new plan version", async () => {
+    status = {
+      ...knownStatus,
+      state: "fallback",
+      reason: "inverter unreachable",
+      currentCommand: { mode: "self-use" },
+    };
+    const next = knownPlan();
+    next.planVersion = 8;
+    for (const slot of next.plan.slots) slot.importPricePerKwh = 0.5;
+    plan = next;
+    await page.evaluate(() => (window as unknown as PageApi).batteryPlanner.refresh());
+    expect(await page.textContent("#status-state")).toBe("fallback");
+    expect(await page.textContent("#status-reason")).toBe("inverter unreachable");
+    const firstPrice = await page.evaluate(
+      () => (window as unknown as PageApi).batteryPlanner.plot.data[1]?.[0],
+    );
+    expect(firstPrice).toBe(0.5);
+    expect(await page.textContent("#plan-meta")).toContain("Plan v8");
+  });
+
+  it("says so when there is no plan yet", async () => {
+    plan = undefined;
+    await page.evaluate(() => (window as unknown as PageApi).batteryPlanner.refresh());
+    expect(await page.isVisible("#no-plan")).toBe(true);
   });
 });

@@ -71,6 +71,14 @@ describe("web server", () => {
     expect(behindIngress).toContain('<base href="/api/hassio_ingress/abc123/" />');
   });
 
+  it("serves a page script that parses as plain JavaScript", async () => {
+    const url = await start();
+    const script = await (await fetch(`${url}app.js`)).text();
+    // Compiles only; running it needs a browser (see page.browser.test.ts).
+    expect(() => new Function(script)).not.toThrow();
+    expect(script).toContain("var __name");
+  });
+
   it("answers 500 and keeps serving when the runtime throws", async () => {
     const url = await start(
       knownState({

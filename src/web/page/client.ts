@@ -215,7 +215,6 @@ export function pageMain(): void {
       byId("chart"),
     );
     plotVersion = plan.planVersion;
-    (window as unknown as { batteryPlanner: object }).batteryPlanner = { plot, refresh };
   }
 
   function renderJobs(runs: JobRunView[]): void {
@@ -267,6 +266,13 @@ export function pageMain(): void {
     document.body.dataset.loaded = "true";
   }
 
+  // For tests and curious users (browser console): the chart and an immediate refresh.
+  (window as unknown as { batteryPlanner: object }).batteryPlanner = {
+    refresh,
+    get plot() {
+      return plot;
+    },
+  };
   window.addEventListener("resize", () => plot?.setSize({ width: chartWidth(), height: 320 }));
   void refresh();
   setInterval(() => void refresh(), REFRESH_MS);

@@ -2,12 +2,13 @@
 // entities, writes only what differs (so re-applying is free and a half-applied command is
 // completed), waits for the integration to show the write, reads back, and retries a bounded
 // number of times with growing pauses. What still does not stick is raised, never looped on.
-import type { Command, InverterState, Mode } from "../../core/types.js";
-import { MODES } from "../../core/types.js";
+import type { Command, InverterState } from "../../core/types.js";
 import { BatteryPlannerError, ControlError, errorMessage } from "../../errors.js";
 import type { HaClient, HaEntityState } from "../../ha/client.js";
 import { createLogger, type Logger } from "../../log.js";
 import type { ApplyReport, Controller } from "../../runtime/ports.js";
+import { detectMode } from "./detect-mode.js";
+import { asNumber, effectiveDesired, matches, show, UNAVAILABLE, unmetSteps } from "./entity-match.js";
 import {
   type Desired,
   type Limits,
@@ -26,8 +27,10 @@ export interface HaServicesControllerOptions {
   capacityKwh?: number;
   /** Write rounds per apply (first try included). */
   attempts?: number;
-  /** Wait before reading back; default: the profile's settle time. */
+  /** Longest wait for a write to show; default: the profile's settle time. */
   settleMs?: number;
+  /** Read-back interval while waiting. */
+  pollMs?: number;
   /** Pause before the second round; doubles each round. */
   backoffMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -52,52 +55,19 @@ export class HaWriteNotAppliedError extends ControlError {
   }
 }
 
-const UNAVAILABLE = new Set(["unavailable", "unknown", ""]);
-
-function asNumber(state: HaEntityState | undefined): number | undefined {
-  if (!state || UNAVAILABLE.has(state.state)) return undefined;
-  const n = Number(state.state);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/** The value an entity can actually take: HA rejects numbers outside min/max or off the step. */
-function effectiveDesired(step: ResolvedStep, state: HaEntityState | undefined): Desired | undefined {
-  if (typeof step.desired !== "number" || !state) return step.desired;
-  const { min, max, step: increment } = state.attributes as { min?: unknown; max?: unknown; step?: unknown };
-  let value = step.desired;
-  if (typeof min === "number") value = Math.max(min, value);
-  if (typeof max === "number") value = Math.min(max, value);
-  if (typeof increment === "number" && increment > 0) {
-    const base = typeof min === "number" ? min : 0;
-    value = base + Math.round((value - base) / increment) * increment;
-    value = Number(value.toFixed(6));
-  }
-  return value;
-}
-
-function matches(desired: Desired | undefined, tolerance: number, state: HaEntityState | undefined): boolean {
-  if (desired === undefined) return true;
-  if (!state) return false;
-  if (typeof desired === "number") {
-    const n = asNumber(state);
-    return n !== undefined && Math.abs(n - desired) <= Math.max(tolerance, 1e-6);
-  }
-  if (typeof desired === "boolean") return state.state === (desired ? "on" : "off");
-  return state.state.trim().toLowerCase() === desired.trim().toLowerCase();
-}
-
-const show = (value: Desired | undefined) =>
-  value === undefined ? "press" : typeof value === "boolean" ? (value ? "on" : "off") : String(value);
+type States = Map<string, HaEntityState>;
 
 export function createHaServicesController(options: HaServicesControllerOptions): Controller {
   const { ha, binding } = options;
-  const log = options.log ?? createLogger(`control:${binding.profile.name}`);
+  const profileName = binding.profile.name;
+  const log = options.log ?? createLogger(`control:${profileName}`);
   const attempts = Math.max(1, options.attempts ?? 3);
   const settleMs = options.settleMs ?? binding.profile.settleMs;
+  const pollMs = Math.max(50, Math.min(options.pollMs ?? 500, settleMs || 50));
   const backoffMs = options.backoffMs ?? 1_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
-  const readStates = async (): Promise<Map<string, HaEntityState>> => {
+  const readStates = async (): Promise<States> => {
     try {
       return new Map((await ha.getStates()).map((s) => [s.entity_id, s]));
     } catch (error) {
@@ -109,17 +79,17 @@ export function createHaServicesController(options: HaServicesControllerOptions)
   };
 
   /** Drops optional steps whose entity does not exist; refuses to write into missing or dead ones. */
-  const usable = (steps: ResolvedStep[], states: Map<string, HaEntityState>): ResolvedStep[] =>
+  const usable = (steps: ResolvedStep[], states: States): ResolvedStep[] =>
     steps.filter((step) => {
       const state = states.get(step.entityId);
       if (!state) {
         if (step.optional) return false;
         throw new ControlError(
-          `entity ${step.entityId} (role '${step.role}' of the ${binding.profile.name} profile) does not exist in Home Assistant; ` +
-            `map it in control.entities.${step.role}`,
+          `entity ${step.entityId} (role '${step.role}' of the ${profileName} profile) does not exist in ` +
+            `Home Assistant; map it in control.entities.${step.role}`,
         );
       }
-      if (step.desired !== undefined && UNAVAILABLE.has(state.state) && step.domain !== "sensor") {
+      if (step.desired !== undefined && step.domain !== "sensor" && UNAVAILABLE.has(state.state)) {
         throw new ControlError(`entity ${step.entityId} is ${state.state || "unavailable"}`, {
           retryable: true,
         });
@@ -138,12 +108,51 @@ export function createHaServicesController(options: HaServicesControllerOptions)
         step.call.targetEntity ? { entity_id: step.entityId } : undefined,
       );
     } catch (error) {
+      // A refused value (bad option, out of range) will be refused again; a lost connection may not.
       const retryable = error instanceof BatteryPlannerError ? error.retryable : true;
       throw new ControlError(
         `${step.call.domain}.${step.call.service} for ${step.entityId} (${show(desired)}) failed: ${errorMessage(error)}`,
         { retryable, cause: error },
       );
     }
+  };
+
+  /** One round: the writes that differ, then the presses. Returns what was written. */
+  const writeRound = async (
+    active: ResolvedStep[],
+    states: States,
+    firstRound: boolean,
+  ): Promise<string[]> => {
+    const written: string[] = [];
+    for (const step of active) {
+      if (step.press) continue;
+      const state = states.get(step.entityId);
+      const desired = effectiveDesired(step, state);
+      if (matches(desired, step.tolerance, state)) continue;
+      await call(step, desired);
+      written.push(`${step.entityId}=${show(desired)}`);
+    }
+    for (const step of active) {
+      if (!step.press) continue;
+      if (written.length > 0 || (step.press === "always" && firstRound)) {
+        await call(step, undefined);
+        written.push(`${step.entityId}=press`);
+      }
+    }
+    return written;
+  };
+
+  /** Reads back until every write shows or the settle time is up (integrations show a write on
+   * their next poll). */
+  const readBack = async (active: ResolvedStep[]): Promise<{ states: States; unmet: string[] }> => {
+    let states = await readStates();
+    let unmet = unmetSteps(active, states);
+    for (let waitedMs = 0; unmet.length > 0 && waitedMs < settleMs; waitedMs += pollMs) {
+      await sleep(pollMs);
+      states = await readStates();
+      unmet = unmetSteps(active, states);
+    }
+    return { states, unmet };
   };
 
   const apply = async (command: Command): Promise<ApplyReport> => {
@@ -153,73 +162,24 @@ export function createHaServicesController(options: HaServicesControllerOptions)
     let states = await readStates();
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const active = usable(steps, states);
-      let wroteSomething = false;
-      for (const step of active) {
-        if (step.press) continue;
-        const state = states.get(step.entityId);
-        const desired = effectiveDesired(step, state);
-        if (matches(desired, step.tolerance, state)) continue;
-        await call(step, desired);
-        written.push(`${step.entityId}=${show(desired)}`);
-        wroteSomething = true;
+      const round = await writeRound(active, states, attempt === 1);
+      written.push(...round);
+      if (round.every((w) => w.endsWith("=press")) && unmetSteps(active, states).length === 0) {
+        return { written, verified: true, mismatches: [] };
       }
-      for (const step of active) {
-        if (!step.press) continue;
-        if (step.press === "always" ? attempt === 1 || wroteSomething : wroteSomething) {
-          await call(step, undefined);
-          written.push(`${step.entityId}=press`);
-        }
-      }
-      if (!wroteSomething && attempt === 1) return { written, verified: true, mismatches: [] };
-      if (wroteSomething) await sleep(settleMs);
-      states = await readStates();
-      mismatches = active
-        .filter((s) => !s.press)
-        .filter(
-          (s) => !matches(effectiveDesired(s, states.get(s.entityId)), s.tolerance, states.get(s.entityId)),
-        )
-        .map(
-          (s) =>
-            `${s.entityId}: wanted ${show(effectiveDesired(s, states.get(s.entityId)))}, reads ${states.get(s.entityId)?.state ?? "nothing"}`,
-        );
+      const result = await readBack(active);
+      states = result.states;
+      mismatches = result.unmet;
       if (mismatches.length === 0) return { written, verified: true, mismatches: [] };
       if (attempt < attempts) {
         log.warn(
           `attempt ${attempt}/${attempts} for ${command.mode} did not stick (${mismatches.join("; ")}); retrying`,
         );
         await sleep(backoffMs * 2 ** (attempt - 1));
+        states = await readStates();
       }
     }
     throw new HaWriteNotAppliedError(mismatches, written, attempts);
-  };
-
-  const detectMode = (states: Map<string, HaEntityState>): Mode | undefined => {
-    let best: { mode: Mode; score: number } | undefined;
-    let tie = false;
-    for (const mode of MODES) {
-      // Only the settings that do not depend on power or target tell modes apart.
-      const probe = resolveSteps(binding, { mode }, options.limits).filter((s) => {
-        const spec = binding.profile.modes[mode].find((p) => p.role === s.role);
-        return (
-          s.desired !== undefined &&
-          !(typeof spec?.value === "object") &&
-          !/\{(powerW|targetSocPct)\}/.test(String(spec?.value))
-        );
-      });
-      const present = probe.filter((s) => states.has(s.entityId));
-      if (present.length === 0) continue;
-      if (
-        !present.every((s) =>
-          matches(effectiveDesired(s, states.get(s.entityId)), s.tolerance, states.get(s.entityId)),
-        )
-      )
-        continue;
-      if (!best || present.length > best.score) {
-        best = { mode, score: present.length };
-        tie = false;
-      } else if (present.length === best.score) tie = true;
-    }
-    return tie ? undefined : best?.mode;
   };
 
   return {
@@ -235,7 +195,7 @@ export function createHaServicesController(options: HaServicesControllerOptions)
       }
       const unit = String(soc?.attributes.unit_of_measurement ?? "%");
       const socPct = unit === "kWh" && options.capacityKwh ? (value / options.capacityKwh) * 100 : value;
-      const mode = detectMode(states);
+      const mode = detectMode(binding, options.limits, states);
       return { socPct, ...(mode ? { mode } : {}) };
     },
     apply,

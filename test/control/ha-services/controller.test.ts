@@ -64,6 +64,19 @@ describe("HA-service controller", () => {
     expect(calls).toBe(2);
   });
 
+  it("waits for an integration that shows the write on its next poll instead of writing again", async () => {
+    // Each read-back pause really waits a little, so the deferred state change lands in between.
+    rig = await startRig(generic(), 3, () => new Promise((resolve) => setTimeout(resolve, 10)));
+    const sim = rig.sim;
+    sim.registerService("select", "select_option", (data) => {
+      const id = String(data.entity_id);
+      setTimeout(() => sim.setState(id, String(data.option), sim.getState(id)!.attributes), 30);
+    });
+    const report = await rig.controller.apply(CHARGE);
+    expect(report.verified).toBe(true);
+    expect(sim.serviceCalls.filter((c) => c.service === "select_option")).toHaveLength(1);
+  });
+
   it("completes a half-applied command by writing only what differs", async () => {
     rig = await startRig(generic());
     await rig.controller.apply(CHARGE);

@@ -92,7 +92,7 @@ const CASES: Record<string, Case> = {
         "number.batteries_maximum_discharging_power": "4000",
       },
     },
-    detectable: ["hold"],
+    detectable: ["self-use", "charge", "hold", "export"],
   },
   sungrow: {
     binding: binding("sungrow"),

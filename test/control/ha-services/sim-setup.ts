@@ -94,7 +94,11 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(binding: ProfileBinding, attempts = 3): Promise<Rig> {
+export async function startRig(
+  binding: ProfileBinding,
+  attempts = 3,
+  sleep: (ms: number) => Promise<void> = async () => undefined,
+): Promise<Rig> {
   const sim = await startHaSim({ token: `ctl-${binding.profile.name}`, states: seedStates(binding) });
   // A button's state is the time it was last pressed.
   sim.registerService("button", "press", (data) => {
@@ -108,8 +112,8 @@ export async function startRig(binding: ProfileBinding, attempts = 3): Promise<R
     limits: LIMITS,
     socEntity: SOC_ENTITY,
     attempts,
-    // No waiting in tests: the simulator applies a write before it answers the call.
-    sleep: async () => undefined,
+    // No waiting by default: the simulator applies a write before it answers the call.
+    sleep,
   });
   return {
     sim,

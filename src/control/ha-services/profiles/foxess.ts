@@ -68,7 +68,7 @@ export const foxessProfile = defineProfile({
       { role: "work_mode", value: "Force Discharge" },
     ],
   },
-  settleMs: 2_000,
+  settleMs: 10_000,
   notes: [
     "'Back-up' keeps the battery for outages: it does not discharge while the grid is up, which is what hold needs.",
     "Entity ids carry the inverter's friendly-name prefix when one was set in the integration; set control.entity_prefix to that prefix (e.g. inverter for select.inverter_work_mode).",

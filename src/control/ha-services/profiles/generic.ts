@@ -57,7 +57,7 @@ export const genericProfile = defineProfile({
       { role: "discharge_switch", value: true },
     ],
   },
-  settleMs: 1_000,
+  settleMs: 5_000,
   notes: [
     "Map control.entities.mode_select (required) and any of charge_power, discharge_power, target_soc, charge_switch, discharge_switch, reserve_soc.",
     "Set control.values.self_use_option, charge_option, hold_option and export_option to the select's options.",

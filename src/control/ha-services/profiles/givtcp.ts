@@ -77,7 +77,7 @@ export const givtcpProfile = defineProfile({
       { role: "discharge_schedule", value: true },
     ],
   },
-  settleMs: 3_000,
+  settleMs: 15_000,
   notes: [
     "Set charge slot 1 and discharge slot 1 in GivTCP to cover the whole day once (00:00–23:59); the planner then switches the schedules on and off.",
     "Export stops at the plan's target because the planner switches mode when the target is reached; GivTCP has no export target per slot that works on every model.",

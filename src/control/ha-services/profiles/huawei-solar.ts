@@ -90,7 +90,7 @@ export const huaweiSolarProfile = defineProfile({
       },
     ],
   },
-  settleMs: 3_000,
+  settleMs: 10_000,
   notes: [
     "Set control.values.device_id to the id of the Huawei 'Batteries' device (Settings → Devices → the device page's URL ends with it).",
   ],

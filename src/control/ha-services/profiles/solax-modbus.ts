@@ -75,7 +75,7 @@ export const solaxModbusProfile = defineProfile({
       { role: "trigger", press: "always" },
     ],
   },
-  settleMs: 2_000,
+  settleMs: 10_000,
   notes: [
     "Needs a Gen4 or later hybrid; set the integration's fastest poll interval to 5 s or less.",
     "Mode 1 has no SOC target: the planner switches mode when the plan's target SOC is reached.",

@@ -83,7 +83,7 @@ export const sungrowProfile = defineProfile({
       { role: "forced_cmd", value: "Forced discharge" },
     ],
   },
-  settleMs: 2_000,
+  settleMs: 5_000,
   notes: [
     "The inverter accepts a max SoC of 50–100 % and a min SoC of 0–50 %: charge targets below 50 % and export targets above 50 % are ended by the planner switching mode.",
   ],

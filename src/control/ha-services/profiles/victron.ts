@@ -55,7 +55,7 @@ export const victronProfile = defineProfile({
       { role: "grid_setpoint", value: { from: "powerW", factor: -1 }, tolerance: 5 },
     ],
   },
-  settleMs: 2_000,
+  settleMs: 10_000,
   notes: [
     "ESS mode must be an optimised mode (with or without BatteryLife) and 'grid setpoint' writable over Modbus (Modbus TCP enabled on the GX).",
     "Charge has no SOC stop on the Victron side: the planner switches mode when the target is reached.",

@@ -1,0 +1,65 @@
+// Whether an entity shows the value a step wants, the way HA represents it: numbers as strings
+// (bounded and stepped by the entity's min/max/step), switches as on/off, selects and sensors as
+// their text.
+import type { HaEntityState } from "../../ha/client.js";
+import type { Desired, ResolvedStep } from "./resolve.js";
+
+export const UNAVAILABLE = new Set(["unavailable", "unknown", ""]);
+
+export function asNumber(state: HaEntityState | undefined): number | undefined {
+  if (!state || UNAVAILABLE.has(state.state)) return undefined;
+  const n = Number(state.state);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The value an entity can actually take: HA rejects numbers outside min/max or off the step. */
+export function effectiveDesired(step: ResolvedStep, state: HaEntityState | undefined): Desired | undefined {
+  if (typeof step.desired !== "number" || !state) return step.desired;
+  const { min, max, step: increment } = state.attributes as { min?: unknown; max?: unknown; step?: unknown };
+  let value = step.desired;
+  if (typeof min === "number") value = Math.max(min, value);
+  if (typeof max === "number") value = Math.min(max, value);
+  if (typeof increment === "number" && increment > 0) {
+    const base = typeof min === "number" ? min : 0;
+    value = Number((base + Math.round((value - base) / increment) * increment).toFixed(6));
+  }
+  return value;
+}
+
+export function matches(
+  desired: Desired | undefined,
+  tolerance: number,
+  state: HaEntityState | undefined,
+): boolean {
+  if (desired === undefined) return true;
+  if (!state) return false;
+  if (typeof desired === "number") {
+    const n = asNumber(state);
+    return n !== undefined && Math.abs(n - desired) <= Math.max(tolerance, 1e-6);
+  }
+  if (typeof desired === "boolean") return state.state === (desired ? "on" : "off");
+  return state.state.trim().toLowerCase() === desired.trim().toLowerCase();
+}
+
+export function show(value: Desired | undefined): string {
+  if (value === undefined) return "press";
+  if (typeof value === "boolean") return value ? "on" : "off";
+  return String(value);
+}
+
+/** "entity: wanted X, reads Y" for every step the entities do not show yet. */
+export function unmetSteps(
+  steps: readonly ResolvedStep[],
+  states: ReadonlyMap<string, HaEntityState>,
+): string[] {
+  const unmet: string[] = [];
+  for (const step of steps) {
+    if (step.press) continue;
+    const state = states.get(step.entityId);
+    const desired = effectiveDesired(step, state);
+    if (!matches(desired, step.tolerance, state)) {
+      unmet.push(`${step.entityId}: wanted ${show(desired)}, reads ${state?.state ?? "nothing"}`);
+    }
+  }
+  return unmet;
+}

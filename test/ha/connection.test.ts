@@ -271,3 +271,25 @@ describe("HA simulator triggers", () => {
     await unsubscribe();
   });
 });
+
+describe("HA connection timeouts", () => {
+  it("gives up on a server that accepts the websocket but never asks for auth", async () => {
+    sim = await startHaSim({ token: TOKEN });
+    const { WebSocketServer } = await import("ws");
+    const silent = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise((resolve) => silent.once("listening", resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const error = await connectHa({
+        ...endpointsFromBaseUrl(`http://127.0.0.1:${port}`, TOKEN, "HA_TOKEN"),
+        connectAttempts: 1,
+        authTimeoutMs: 200,
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HaUnreachableError);
+      expect((error as Error).message).toContain("no auth answer");
+    } finally {
+      for (const client of silent.clients) client.terminate();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});

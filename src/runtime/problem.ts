@@ -64,7 +64,7 @@ export function buildProblem(args: {
   });
   const imports = resampleRates(snapshot.importRates, fullGrid);
   // The horizon ends where the import prices end: tomorrow's rates often arrive in the afternoon.
-  let count = imports.values.findIndex((v) => v === undefined);
+  let count = imports.values.indexOf(undefined);
   if (count < 0) count = fullGrid.length;
   if (count === 0) return { failure: "no-rates", message: "no import rate covers now" };
   const grid = fullGrid.slice(0, count);

@@ -3,77 +3,23 @@
 // is serialised; the plan store's compare-and-set keeps a late, stale plan from winning.
 import { join } from "node:path";
 import { z } from "zod";
-import type { Config } from "../config/schema.js";
 import { optimise as coreOptimise } from "../core/optimiser.js";
 import { replanDecision } from "../core/replan.js";
-import type { Plan, PlanProblem } from "../core/types.js";
+import type { Plan } from "../core/types.js";
 import { errorMessage, InputError } from "../errors.js";
-import { createLogger, type Logger } from "../log.js";
+import { createLogger } from "../log.js";
 import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
 import { createExecutor, type ExecuteOutcome } from "./executor.js";
 import { openJournal } from "./journal.js";
-import { type Override, openOverrideBook } from "./overrides.js";
+import { openOverrideBook } from "./overrides.js";
 import { openPlanStore } from "./plan-store.js";
-import type {
-  Clock,
-  Controller,
-  InputsPort,
-  InputsSnapshot,
-  JobRun,
-  OverrideEvent,
-  PlanPublisher,
-  RuntimeCommands,
-  RuntimeStatus,
-  SocSample,
-  StoredPlan,
-} from "./ports.js";
+import type { InputsSnapshot, JobRun, OverrideEvent, RuntimeStatus, SocSample, StoredPlan } from "./ports.js";
 import { batteryFromConfig, buildProblem, type PlanFailureReason } from "./problem.js";
+import type { PlanOutcome, Runtime, RuntimeDeps } from "./runtime-types.js";
 import { createSerialQueue } from "./serial.js";
+import { singleFlight } from "./single-flight.js";
 
-export interface RuntimeDeps {
-  inputs: InputsPort;
-  publisher: PlanPublisher;
-  /** The controllers that are configured; the choice among them is core/controller-choice. */
-  controllers?: Partial<Record<"ha_services" | "modbus", Controller>>;
-  connectivity?: () => { haConnected: boolean; modbusConnected: boolean };
-  dataDir: string;
-  clock: Clock;
-  config: Config;
-  log?: Logger;
-  /** IANA zone for daily overrides; default the options' timezone, else UTC. */
-  timezone?: string;
-  optimise?: (problem: PlanProblem) => Plan;
-}
-
-export type PlanOutcome =
-  | { ok: true; recomputed: boolean; planValid: boolean; planVersion: number; planLastUpdated: number }
-  | { ok: false; reason: PlanFailureReason | "superseded"; message: string; planVersion?: number };
-
-export interface CycleOutcome {
-  plan: PlanOutcome;
-  execute: ExecuteOutcome;
-}
-
-export interface Runtime extends Required<RuntimeCommands> {
-  planOnce(options: { reason: string; force?: boolean }): Promise<PlanOutcome>;
-  executeOnce(options?: { refetchInverter?: boolean }): Promise<ExecuteOutcome>;
-  cycle(reason?: string): Promise<CycleOutcome>;
-  latestPlan(): StoredPlan | undefined;
-  status(): RuntimeStatus;
-  recentJobRuns(): JobRun[];
-  recordJobRun(run: JobRun): void;
-  socHistory(): SocSample[];
-  overrides(): readonly Override[];
-  recentOverrideEvents(): OverrideEvent[];
-  /** Marks the status degraded for a reason outside planning and execution (e.g. late rates). */
-  raiseStatus(key: string, reason: string | undefined): Promise<void>;
-  /** The scheduler hooks here so that requestReplan goes through its debounce. */
-  setReplanHandler(handler: ((reason: string) => void) | undefined): void;
-  readonly config: Config;
-  readonly clock: Clock;
-  readonly inputs: InputsPort;
-  readonly publisher: PlanPublisher;
-}
+export type { CycleOutcome, PlanOutcome, Runtime, RuntimeDeps } from "./runtime-types.js";
 
 const RECENT = 50;
 const SOC_HISTORY_MS = 48 * 3_600_000;
@@ -81,6 +27,9 @@ const settingsSchema = z.object({
   controlEnabled: z.boolean().optional(),
   reservePct: z.number().min(0).max(100).optional(),
 });
+const socHistorySchema = z.array(z.object({ atMs: z.number(), socPct: z.number() }));
+/** The SOC history is saved at most this often (it is for the chart, not for correctness). */
+const SOC_SAVE_EVERY_MS = 5 * 60_000;
 
 export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const { clock, config, publisher } = deps;
@@ -103,7 +52,9 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
     },
   });
   const jobRuns: JobRun[] = [];
-  const socSamples: SocSample[] = [];
+  const socHistoryPath = join(deps.dataDir, "soc-history.json");
+  const socSamples: SocSample[] = (await readJsonFile(socHistoryPath, socHistorySchema)) ?? [];
+  let socSavedAtMs = Number.NEGATIVE_INFINITY;
   const raised = new Map<string, string>();
   let lastSnapshot: InputsSnapshot | undefined;
   let planProblem: string | undefined;
@@ -193,7 +144,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
         return {
           ok: true,
           recomputed: false,
-          planValid: true,
+          planValid: coversNow(previous, nowMs),
           planVersion: previous.planVersion,
           planLastUpdated: previous.computedAtMs,
         };
@@ -241,7 +192,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
     return {
       ok: true,
       recomputed: true,
-      planValid: stored.plan.slots.length > 0,
+      planValid: coversNow(stored, clock.nowMs()),
       planVersion: stored.planVersion,
       planLastUpdated: stored.computedAtMs,
     };
@@ -257,34 +208,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       : { ok: false, reason, message };
   }
 
-  // Single flight: a call during a run joins the one queued follow-up, which starts when the run ends.
-  let running: Promise<PlanOutcome> | undefined;
-  let followUp: { reason: string; force: boolean; promise: Promise<PlanOutcome> } | undefined;
-  const startPlan = (reason: string, force: boolean): Promise<PlanOutcome> => {
-    const run = plan(reason, force).finally(() => {
-      if (running === run) running = undefined;
-    });
-    running = run;
-    return run;
-  };
-  function planOnce(options: { reason: string; force?: boolean }): Promise<PlanOutcome> {
-    const force = options.force ?? false;
-    if (!running) return startPlan(options.reason, force);
-    if (followUp) {
-      followUp.force ||= force;
-      followUp.reason = options.reason;
-      return followUp.promise;
-    }
-    const queued = { reason: options.reason, force, promise: undefined as unknown as Promise<PlanOutcome> };
-    queued.promise = running
-      .catch(() => undefined)
-      .then(() => {
-        followUp = undefined;
-        return startPlan(queued.reason, queued.force);
-      });
-    followUp = queued;
-    return queued.promise;
-  }
+  const planOnce = singleFlight<PlanOutcome>((reason, force) => plan(reason, force));
 
   const execute = createExecutor({
     config,
@@ -308,6 +232,12 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
         const nowMs = clock.nowMs();
         socSamples.push({ atMs: nowMs, socPct: execution.socPct });
         while (socSamples.length > 0 && socSamples[0]!.atMs < nowMs - SOC_HISTORY_MS) socSamples.shift();
+        if (nowMs - socSavedAtMs >= SOC_SAVE_EVERY_MS) {
+          socSavedAtMs = nowMs;
+          await safely("saving the SOC history", () =>
+            writeFileAtomic(socHistoryPath, JSON.stringify(socSamples)),
+          );
+        }
       }
       await publishStatus();
       return execution;
@@ -390,6 +320,10 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
     },
   };
   return runtime;
+}
+
+function coversNow(plan: StoredPlan, nowMs: number): boolean {
+  return plan.plan.slots.some((s) => s.startMs <= nowMs && nowMs < s.endMs);
 }
 
 function modesChanged(previous: StoredPlan | undefined, next: StoredPlan): boolean {

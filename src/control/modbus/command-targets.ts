@@ -18,6 +18,8 @@ export interface TargetValue {
   /** Engineering value, to be divided by `per`'s value when set. */
   value?: number;
   per?: string;
+  /** A live reading to subtract from `value`. */
+  minusRead?: "pvPowerW" | "batteryPowerW" | "gridPowerW";
   /** A raw code written as is. */
   raw?: number;
 }
@@ -76,10 +78,10 @@ export function commandTargets(
     const v = write.value;
     if ("raw" in v) return { register: write.register, raw: v.raw };
     if ("const" in v) return { register: write.register, value: v.const };
-    const value = sources[v.from] * v.factor;
-    return v.per === undefined
-      ? { register: write.register, value }
-      : { register: write.register, value, per: v.per };
+    const target: TargetValue = { register: write.register, value: sources[v.from] * v.factor };
+    if (v.per !== undefined) target.per = v.per;
+    if (v.minusRead !== undefined) target.minusRead = v.minusRead;
+    return target;
   });
   return { command: effective, targets };
 }

@@ -10,8 +10,8 @@ import { type ControlLimits, commandTargets } from "./command-targets.js";
 import { ModbusProfileError, ModbusWriteNotAppliedError, type RegisterMismatch } from "./errors.js";
 import type { ModbusProfile } from "./profile-schema.js";
 import { loadModbusProfile } from "./profiles.js";
-import { readAllRegisters, readInverterState } from "./read-state.js";
-import { RegisterMap } from "./register-map.js";
+import { readAllRegisters, readInverterState, readSum } from "./read-state.js";
+import { RegisterMap, writeBlock } from "./register-map.js";
 
 const log = createLogger("modbus");
 
@@ -105,9 +105,11 @@ export function createModbusController(
     return result;
   };
 
+  type RawTarget = { register: string; raw: number };
+
   const targetRaws = async (command: Command) => {
     const { command: effective, targets } = commandTargets(profile, command, options.limits);
-    const raws: { register: string; raw: number }[] = [];
+    const raws: RawTarget[] = [];
     for (const t of targets) {
       if (t.raw !== undefined) {
         raws.push({ register: t.register, raw: t.raw });
@@ -116,18 +118,30 @@ export function createModbusController(
       let value = t.value ?? 0;
       if (t.per !== undefined) {
         const divisor = await map.readValue(t.per);
-        if (!divisor)
+        if (!divisor) {
           throw new ModbusProfileError(
             `'${t.per}' reads ${divisor ?? "nothing"}: cannot scale '${t.register}'`,
           );
+        }
         value /= divisor;
       }
+      const read = t.minusRead === undefined ? undefined : profile.reads[t.minusRead];
+      if (read) value -= (await readSum(map, read)) ?? 0;
       raws.push({ register: t.register, raw: await map.toRaw(t.register, value) });
+    }
+    // A block is always written whole: members the mode does not set are sent as 0.
+    for (const block of Object.values(profile.blocks)) {
+      if (!block.registers.some((name) => raws.some((r) => r.register === name))) continue;
+      for (const name of block.registers)
+        if (!raws.some((r) => r.register === name)) raws.push({ register: name, raw: 0 });
     }
     return { effective, raws };
   };
 
-  const mismatchesOf = async (raws: { register: string; raw: number }[]) => {
+  const blockOf = (register: string) =>
+    Object.values(profile.blocks).find((b) => b.registers.includes(register));
+
+  const mismatchesOf = async (raws: RawTarget[]) => {
     const found: RegisterMismatch[] = [];
     for (const { register, raw } of raws) {
       const readBack = await map.readRaw(register);
@@ -142,19 +156,36 @@ export function createModbusController(
   const applyNow = async (command: Command, touch: readonly string[] = []): Promise<ModbusApplyReport> => {
     const { effective, raws } = await targetRaws(command);
     const writes: WriteDetail[] = [];
-    const write = async (register: string, raw: number) => {
-      const reg = await map.writeRaw(register, raw);
-      writes.push({
-        register,
-        unitId: reg.unitId,
-        address: reg.address,
-        raw,
-        value: await map.toValue(register, raw),
-      });
+    const record = async (register: string, raw: number) => {
+      const reg = await map.resolve(register);
+      const value = await map.toValue(register, raw);
+      writes.push({ register, unitId: reg.unitId, address: reg.address, raw, value });
     };
-    for (const { register, raw } of raws) {
-      if ((await map.readRaw(register)) !== raw || touch.includes(register)) await write(register, raw);
+    /** Writes these targets: single registers one by one, each block they touch whole, once. */
+    const writeAll = async (targets: RawTarget[]) => {
+      const blocksDone = new Set<object>();
+      for (const target of targets) {
+        const block = blockOf(target.register);
+        if (!block) {
+          await map.writeRaw(target.register, target.raw);
+          await record(target.register, target.raw);
+          continue;
+        }
+        if (blocksDone.has(block)) continue;
+        blocksDone.add(block);
+        const members = block.registers.map(
+          (name) => raws.find((r) => r.register === name) ?? { register: name, raw: 0 },
+        );
+        await writeBlock(map, link, members);
+        for (const m of members) await record(m.register, m.raw);
+      }
+    };
+    const differing: RawTarget[] = [];
+    for (const target of raws) {
+      if (touch.includes(target.register) || (await map.readRaw(target.register)) !== target.raw)
+        differing.push(target);
     }
+    await writeAll(differing);
     let mismatches: RegisterMismatch[] = [];
     for (let attempt = 0; writes.length > 0; attempt += 1) {
       await sleep(settleMs * 2 ** attempt);
@@ -163,7 +194,7 @@ export function createModbusController(
       log.warn(
         `${mismatches.map((m) => m.register).join(", ")} did not stick; rewriting (attempt ${attempt + 2})`,
       );
-      for (const m of mismatches) await write(m.register, m.wanted);
+      await writeAll(mismatches.map((m) => ({ register: m.register, raw: m.wanted })));
     }
     const written = writes.map((w) => `${w.register}=${w.value}`);
     if (mismatches.length > 0) throw new ModbusWriteNotAppliedError(mismatches, written);

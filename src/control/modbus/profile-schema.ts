@@ -37,6 +37,8 @@ export const valueSchema = z.union([
     factor: z.number().default(1),
     /** Divide by this register's current engineering value (SunSpec rates are % of WChaMax). */
     per: z.string().optional(),
+    /** Subtract this live reading (SolaX's "active power" is battery power − PV power). */
+    minusRead: z.enum(["pvPowerW", "batteryPowerW", "gridPowerW"]).optional(),
   }),
 ]);
 
@@ -88,6 +90,8 @@ export const profileSchema = z
       gridPowerW: readSchema.optional(),
     }),
     modes: z.object({ "self-use": modeSchema, charge: modeSchema, hold: modeSchema, export: modeSchema }),
+    /** Registers that are only ever written together, in one request (SolaX remote control). */
+    blocks: z.record(z.string(), z.object({ registers: z.array(z.string()).min(2) })).default({}),
     /** Setpoints the device reverts unless rewritten; `touch` registers are rewritten every refresh. */
     watchdog: z
       .object({ refreshMs: z.number().int().positive(), touch: z.array(z.string()).min(1) })
@@ -129,6 +133,40 @@ export const profileSchema = z
       if (read.negateWhen) known(read.negateWhen.register, ["reads", key, "negateWhen"]);
     }
     for (const name of profile.watchdog?.touch ?? []) known(name, ["watchdog", "touch"]);
+    for (const [blockName, block] of Object.entries(profile.blocks)) {
+      const path = ["blocks", blockName];
+      let next: number | undefined;
+      for (const name of block.registers) {
+        const register = profile.registers[name];
+        if (!register) {
+          known(name, path);
+          continue;
+        }
+        if (!register.writable || register.model !== undefined || register.unitId !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path,
+            message: `'${name}' must be a writable fixed register of the device`,
+          });
+        }
+        if (next !== undefined && register.address !== next) {
+          ctx.addIssue({
+            code: "custom",
+            path,
+            message: `'${name}' does not follow on from the previous register`,
+          });
+        }
+        next = register.address + (register.type === "u32" || register.type === "s32" ? 2 : 1);
+      }
+    }
+    for (const [mode, spec] of Object.entries(profile.modes)) {
+      for (const write of spec.writes) {
+        const read = "minusRead" in write.value ? write.value.minusRead : undefined;
+        if (read !== undefined && !profile.reads[read]) {
+          ctx.addIssue({ code: "custom", path: ["modes", mode], message: `no read '${read}' to subtract` });
+        }
+      }
+    }
   });
 
 export type ModbusProfile = z.infer<typeof profileSchema>;

@@ -12,7 +12,7 @@ const log = createLogger("modbus");
 const DECODE_ORDER: readonly Mode[] = ["charge", "export", "hold", "self-use"];
 
 /** The sum a read describes; undefined when none of its registers holds a value. */
-async function readSum(map: RegisterMap, spec: ReadSpec): Promise<number | undefined> {
+export async function readSum(map: RegisterMap, spec: ReadSpec): Promise<number | undefined> {
   let total = 0;
   let found = false;
   const add = async (name: string, sign: number) => {

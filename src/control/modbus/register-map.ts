@@ -126,6 +126,36 @@ export class RegisterMap {
   }
 }
 
+/** Writes contiguous registers in one request, for devices that act on a block as a whole. */
+export async function writeBlock(
+  map: RegisterMap,
+  link: ModbusLink,
+  entries: readonly { register: string; raw: number }[],
+): Promise<ResolvedRegister[]> {
+  const resolved: ResolvedRegister[] = [];
+  const words: number[] = [];
+  for (const { register, raw } of entries) {
+    const reg = await map.resolve(register);
+    const previous = resolved.at(-1);
+    if (!reg.spec.writable) throw new ModbusWriteRefusedError(`register '${register}' is not writable`);
+    if (
+      previous &&
+      (reg.unitId !== previous.unitId || reg.address !== previous.address + wordCount(previous.spec.type))
+    ) {
+      throw new ModbusProfileError(`block register '${register}' does not follow '${previous.name}'`);
+    }
+    const [lo, hi] = rawRange(reg.spec.type);
+    if (!Number.isInteger(raw) || raw < lo || raw > hi) {
+      throw new ModbusWriteRefusedError(`value ${raw} out of range for '${register}' (${reg.spec.type})`);
+    }
+    resolved.push(reg);
+    words.push(...encodeRaw(raw, reg.spec.type, reg.spec.wordOrder));
+  }
+  const first = resolved[0];
+  if (first) await link.writeRegisters(first.unitId, first.address, words);
+  return resolved;
+}
+
 /** 0.1 × 3 = 0.30000000000000004 is not a value anyone wrote. */
 function roundClean(value: number): number {
   return Math.round(value * 1e6) / 1e6;

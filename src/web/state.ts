@@ -1,12 +1,8 @@
-// What the plan page reads from the runtime. The runtime (or main.ts) implements it over its plan
-// store, status and job journal; the web server only reads, never changes anything.
-import type { JobRun, RuntimeStatus, StoredPlan } from "../runtime/ports.js";
+// What the plan page reads from the runtime. The web server only reads, never changes anything.
+import type { JobRun, RuntimeStatus, SocSample, StoredPlan } from "../runtime/ports.js";
+import type { Runtime } from "../runtime/runtime-types.js";
 
-/** A measured state of charge, for the "actual SOC so far" line. */
-export interface SocSample {
-  tMs: number;
-  socPct: number;
-}
+export type { SocSample };
 
 export interface WebState {
   /** The newest valid plan, or undefined before the first one exists. */
@@ -14,6 +10,18 @@ export interface WebState {
   getStatus(): RuntimeStatus;
   /** Recent runs of the scheduled jobs, any order. */
   getJobRuns(): JobRun[];
-  /** Measured SOC over the plan's horizon so far, any order. */
+  /** Measured SOC so far (the "actual" line), any order. */
   getSocHistory(): SocSample[];
+}
+
+/** The page's view of a running runtime. */
+export function webStateOf(
+  runtime: Pick<Runtime, "latestPlan" | "status" | "recentJobRuns" | "socHistory">,
+): WebState {
+  return {
+    getPlan: () => runtime.latestPlan(),
+    getStatus: () => runtime.status(),
+    getJobRuns: () => runtime.recentJobRuns(),
+    getSocHistory: () => runtime.socHistory(),
+  };
 }

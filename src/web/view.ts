@@ -99,8 +99,8 @@ export function chartData(stored: StoredPlan, history: readonly SocSample[]): Ch
   for (const s of slots) plannedAt.set(s.endMs, toPct(s.socKwh, stored.capacityKwh));
   const actualAt = new Map<number, number>();
   for (const h of history) {
-    if (h.tMs >= first.startMs && h.tMs <= last.endMs && Number.isFinite(h.socPct))
-      actualAt.set(h.tMs, h.socPct);
+    if (h.atMs >= first.startMs && h.atMs <= last.endMs && Number.isFinite(h.socPct))
+      actualAt.set(h.atMs, h.socPct);
   }
   const times = new Set<number>([first.startMs, ...plannedAt.keys(), ...actualAt.keys()]);
   const sorted = [...times].sort((a, b) => a - b);

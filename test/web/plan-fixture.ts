@@ -101,10 +101,10 @@ export const knownJobRuns: JobRun[] = [
 ];
 
 export const knownSocHistory: SocSample[] = [
-  { tMs: DAY_START_MS, socPct: 30 },
-  { tMs: DAY_START_MS + 60 * 60_000, socPct: 27 },
-  { tMs: DAY_START_MS + 2 * 3_600_000 + 15 * 60_000, socPct: 33 },
-  { tMs: DAY_START_MS + 3 * 3_600_000, socPct: 55 },
+  { atMs: DAY_START_MS, socPct: 30 },
+  { atMs: DAY_START_MS + 60 * 60_000, socPct: 27 },
+  { atMs: DAY_START_MS + 2 * 3_600_000 + 15 * 60_000, socPct: 33 },
+  { atMs: DAY_START_MS + 3 * 3_600_000, socPct: 55 },
 ];
 
 export function knownState(overrides: Partial<WebState> = {}): WebState {

@@ -67,7 +67,7 @@ describe("chartData", () => {
   });
 
   it("ignores SOC samples outside the plan's horizon", () => {
-    const data = chartData(knownPlan(), [{ tMs: DAY_START_MS - HOUR_MS, socPct: 99 }]);
+    const data = chartData(knownPlan(), [{ atMs: DAY_START_MS - HOUR_MS, socPct: 99 }]);
     expect(data.actualSocPct.every((v) => v === null)).toBe(true);
   });
 

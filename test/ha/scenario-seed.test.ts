@@ -4,7 +4,7 @@ import { parseConfig } from "../../src/config/load.js";
 import { connectHa, type HaConnection } from "../../src/ha/connection.js";
 import { endpointsFromBaseUrl } from "../../src/ha/endpoints.js";
 import { createHaInputs } from "../../src/ha/inputs.js";
-import { type HaSim, type ScenarioLike, scenarioToHa, startHaSim } from "../fakes/ha-sim/index.js";
+import { type HaSim, type ScenarioLike, startHaSimForScenario } from "../fakes/ha-sim/index.js";
 
 const scenario = JSON.parse(
   readFileSync(new URL("../fixtures/scenarios/agile-winter-30m.json", import.meta.url), "utf8"),
@@ -19,9 +19,9 @@ afterEach(async () => {
 
 describe("seeding the simulator from a scenario file", () => {
   it("gives back the scenario's prices, PV, load and SOC through the HA readers", async () => {
-    const seed = scenarioToHa(scenario);
-    sim = await startHaSim({ token: "t", states: seed.states, timeZone: scenario.timezone });
-    for (const [id, rows] of Object.entries(seed.statistics)) sim.setStatistics(id, rows);
+    const started = await startHaSimForScenario(scenario, { token: "t" });
+    sim = started.sim;
+    const seed = started.seed;
     conn = await connectHa({
       ...endpointsFromBaseUrl(sim.url, "t", "HA_TOKEN"),
       connectAttempts: 1,

@@ -7,6 +7,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { HaEntityState } from "../../../src/ha/client.js";
 import { loadFixtureStates } from "./fixtures.js";
 import { handleRest } from "./rest.js";
+import { type ScenarioLike, type ScenarioSeed, scenarioToHa } from "./scenario-seed.js";
 import { type ServiceCall, type ServiceHandler, ServiceRegistry, type SupportsResponse } from "./services.js";
 import { StateStore } from "./state-store.js";
 import { type StatisticRow, StatisticsStore } from "./statistics.js";
@@ -14,6 +15,7 @@ import { WsSession } from "./ws-session.js";
 
 export { loadFixtureStates } from "./fixtures.js";
 export { type ScenarioLike, type ScenarioSeed, scenarioToHa } from "./scenario-seed.js";
+
 export type { ServiceCall, ServiceHandler, SupportsResponse } from "./services.js";
 export { SimServiceError } from "./services.js";
 export type { StatisticRow } from "./statistics.js";
@@ -213,4 +215,15 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A simulator serving a scenario (see scenario-seed.ts), with the options that read it. */
+export async function startHaSimForScenario(
+  scenario: ScenarioLike,
+  options: Omit<HaSimOptions, "states" | "timeZone">,
+): Promise<{ sim: HaSim; seed: ScenarioSeed }> {
+  const seed = scenarioToHa(scenario);
+  const sim = await startHaSim({ ...options, states: seed.states, timeZone: scenario.timezone });
+  for (const [statisticId, rows] of Object.entries(seed.statistics)) sim.setStatistics(statisticId, rows);
+  return { sim, seed };
 }

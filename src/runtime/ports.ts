@@ -96,6 +96,8 @@ export interface PlanPublisher {
   planChanged?(previous: StoredPlan | undefined, next: StoredPlan): Promise<void>;
   publishJobRun?(run: JobRun): Promise<void>;
   notify?(title: string, message: string): Promise<void>;
+  /** An override started, ended or was deleted (keeps HA's manual-override select in step). */
+  overrideEvent?(event: OverrideEvent): Promise<void>;
 }
 
 export interface ApplyReport {

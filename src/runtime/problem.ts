@@ -41,6 +41,16 @@ export function hash(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
 }
 
+/** What StoredPlan.ratesFingerprint holds; adapters pass it with a "rates" replan trigger. */
+export function ratesFingerprint(snapshot: Pick<InputsSnapshot, "importRates" | "exportRates">): string {
+  return hash([snapshot.importRates, snapshot.exportRates]);
+}
+
+/** What StoredPlan.forecastFingerprint holds; adapters pass it with a "forecast" replan trigger. */
+export function forecastFingerprint(snapshot: Pick<InputsSnapshot, "solar" | "load">): string {
+  return hash([snapshot.solar, snapshot.load]);
+}
+
 export function buildProblem(args: {
   snapshot: InputsSnapshot;
   config: Config;
@@ -113,16 +123,16 @@ export function buildProblem(args: {
   const forced = forcedSlots(slots, args.overrides, battery.capacityKwh);
   if (forced.length > 0) problem.forced = forced;
   if (args.previous) problem.previous = { modesByStartMs: previousModes(args.previous, nowMs) };
-  const ratesFingerprint = hash([snapshot.importRates, snapshot.exportRates]);
-  const forecastFingerprint = hash([snapshot.solar, snapshot.load]);
+  const rates = ratesFingerprint(snapshot);
+  const forecast = forecastFingerprint(snapshot);
   const settings = [config.battery, config.grid, config.planner, args.reservePct];
   const overrideKey = args.overrides.map((w) => [w.override.id, w.override.updatedAtMs, w.startMs]);
   return {
     problem,
     warnings,
-    ratesFingerprint,
-    forecastFingerprint,
-    fingerprint: hash([ratesFingerprint, forecastFingerprint, settings, overrideKey]),
+    ratesFingerprint: rates,
+    forecastFingerprint: forecast,
+    fingerprint: hash([rates, forecast, settings, overrideKey]),
   };
 }
 

@@ -4,7 +4,7 @@
 // single-flight in the runtime, so overlapping triggers queue at most one follow-up.
 import { type ReplanDecision, type ReplanTrigger, replanDecision } from "../core/replan.js";
 import { errorMessage } from "../errors.js";
-import type { Logger } from "../log.js";
+import { createLogger, type Logger } from "../log.js";
 import type { Clock } from "./ports.js";
 import type { Runtime } from "./runtime.js";
 
@@ -122,4 +122,22 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
   };
   return scheduler;
+}
+
+/** The scheduler with the options' schedule section (and the planner's slot length). */
+export function createSchedulerFromConfig(
+  runtime: Runtime,
+  log: Logger = createLogger("scheduler"),
+): Scheduler {
+  const { schedule, planner } = runtime.config;
+  return createScheduler({
+    runtime,
+    clock: runtime.clock,
+    log,
+    slotMinutes: planner.slot_minutes,
+    replanMinutes: schedule.replan_minutes,
+    socTolerancePct: schedule.soc_tolerance_pct,
+    debounceMs: schedule.debounce_seconds * 1000,
+    minTriggerIntervalMs: Math.max(60_000, schedule.debounce_seconds * 1000),
+  });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { startBuiltinJobs } from "../../src/runtime/builtin-jobs.js";
+import { ratesFingerprint } from "../../src/runtime/problem.js";
 import { createRuntime } from "../../src/runtime/runtime.js";
 import { createScheduler } from "../../src/runtime/scheduler.js";
 import { BatterySim } from "../fakes/battery-sim.js";
@@ -110,6 +111,15 @@ describe("scheduler", () => {
     expect(decision).toEqual({ replan: false, reason: "unchanged" });
     await clock.advance(20_000);
     expect(inputs.reads).toBe(before);
+    scheduler.stop();
+  });
+
+  it("an adapter can compute the rates fingerprint the plan was made from", async () => {
+    const { clock, runtime, scheduler, inputs } = await setup();
+    await scheduler.start();
+    const fingerprint = ratesFingerprint(await inputs.readInputs(clock.nowMs()));
+    expect(scheduler.notifyChange({ kind: "rates", fingerprint }).replan).toBe(false);
+    expect(runtime.latestPlan()!.ratesFingerprint).toBe(fingerprint);
     scheduler.stop();
   });
 

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { errorMessage } from "../../errors.js";
 import type { Logger } from "../../log.js";
-import type { Clock, RuntimeCommands } from "../../runtime/ports.js";
+import type { Clock, OverrideEvent, RuntimeCommands } from "../../runtime/ports.js";
 import { type ControlKey, MODE_OPTIONS, OVERRIDE_AUTO } from "./entities.js";
 
 export interface ControlStates {
@@ -94,6 +94,23 @@ export class MqttCommandHandler {
       }, durationMinutes * 60_000);
     }
     this.states.override_mode = option;
+    this.changed("override_mode");
+  }
+
+  /** Follows overrides made elsewhere (events, the web page, a recurrence) so the select shows
+   * what is in force. */
+  onOverrideEvent(event: OverrideEvent): void {
+    if (event.kind === "started") {
+      this.overrideId = event.overrideId;
+      this.states.override_mode = event.mode;
+    } else if ((event.kind === "ended" || event.kind === "deleted") && this.overrideId === event.overrideId) {
+      if (this.overrideTimer !== undefined) this.clock.clearTimeout(this.overrideTimer);
+      this.overrideTimer = undefined;
+      this.overrideId = undefined;
+      this.states.override_mode = OVERRIDE_AUTO;
+    } else {
+      return;
+    }
     this.changed("override_mode");
   }
 

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from "../../log.js";
 import type {
   Clock,
   JobRun,
+  OverrideEvent,
   PlanPublisher,
   RuntimeCommands,
   RuntimeStatus,
@@ -225,6 +226,9 @@ export async function createMqttPublisher(options: MqttPublisherOptions): Promis
       await notifyThroughHa(options.ha, options.notifyService, title, message).catch((error) =>
         log.warn(`notification failed: ${errorMessage(error)}`),
       );
+    },
+    overrideEvent: async (event: OverrideEvent) => {
+      handler.onOverrideEvent(event);
     },
     close: async () => {
       handler.dispose();

@@ -185,6 +185,16 @@ describe("MQTT discovery publisher (real mosquitto)", () => {
     );
   });
 
+  it("shows overrides made elsewhere in the manual override select", async () => {
+    const pub = await start(undefined, "bp_ovr");
+    const ha = await observer(broker.url, "bp_ovr/override_mode/state");
+    clients.push(ha.client);
+    await pub.overrideEvent?.({ kind: "started", overrideId: "o1", atMs: START, mode: "export" });
+    await ha.waitFor((all) => all.at(-1)?.payload === "export", "export shown");
+    await pub.overrideEvent?.({ kind: "ended", overrideId: "o1", atMs: START + 1, mode: "export" });
+    await ha.waitFor((all) => all.at(-1)?.payload === "auto", "back to auto");
+  });
+
   it("publishes sensor states on change and the plan attribute under 16 KB for 576 slots", async () => {
     const pub = await start(undefined, "bp_state");
     const ha = await observer(broker.url, "bp_state/#");

@@ -4,8 +4,9 @@
 // flows of single slots. See README.md in this folder for the design and the mode mapping.
 import { commandFor, describeFlow, type ModeCommand, modeFlows } from "./modes.js";
 import { idleCost, settleSlot, slotCost, slotHours } from "./physics.js";
-import { buildSlotModel, type SlotModel } from "./slot-model.js";
+import { buildSlotModel, flowCost, type SlotModel, socAfter } from "./slot-model.js";
 import { backward, type DpState, forward, type SlotRule } from "./soc-dp.js";
+import { tidyCrumbs } from "./tidy.js";
 import type { Mode, Plan, PlanProblem, PlanSlot, SlotInput } from "./types.js";
 
 /** Points of the first, whole-range grid. */
@@ -83,6 +84,32 @@ function solve(
     if (candidate.cost <= best.cost) best = candidate;
   }
   return best;
+}
+
+/** Tidies crumbs away (see tidy.ts) and recomputes SOCs and cost from the flows. */
+function tidied(
+  m: SlotModel,
+  solution: Solution,
+  pinned: ReadonlySet<number>,
+  s0: number,
+  terminal: number,
+): Solution {
+  const flowsKwh = solution.flowsKwh.slice();
+  const socKwh = solution.socKwh.slice();
+  let idle = 0;
+  for (let t = 0; t < m.n; t++) idle += flowCost(m, t, 0);
+  // At most a ten-thousandth of the saving goes on tidiness.
+  tidyCrumbs(m, flowsKwh, socKwh, pinned, 1e-4 * Math.abs(idle - solution.cost));
+  let cost = 0;
+  let soc = s0;
+  for (let t = 0; t < m.n; t++) {
+    const x = flowsKwh[t]!;
+    cost += flowCost(m, t, x);
+    soc = socAfter(m, soc, x);
+    socKwh[t + 1] = soc;
+  }
+  cost -= terminal * (soc - s0);
+  return { flowsKwh, socKwh, cost };
 }
 
 /** Rules for forced slots and for slots restricted to a mode. */
@@ -209,13 +236,16 @@ export function optimise(problem: PlanProblem): Plan {
   }
   const none = new Map<number, Mode>();
   const s0 = problem.initialSocKwh;
-  const free = solve(m, s0, problem.terminalValuePerKwh, slotRules(problem, m, none));
+  const terminal = problem.terminalValuePerKwh;
+  const forced = new Set((problem.forced ?? []).map((f) => f.slotIndex));
+  const free = tidied(m, solve(m, s0, terminal, slotRules(problem, m, none)), forced, s0, terminal);
   const previous = previousModes(problem);
   const plan = buildPlan(problem, m, free, none, previous);
   const flipped = [...previous].some(([t, mode]) => plan.slots[t]!.mode !== mode);
   if (!flipped) return plan;
   // Keeping the previous modes costs something: keep them only when that is within the threshold.
-  const stable = solve(m, s0, problem.terminalValuePerKwh, slotRules(problem, m, previous));
+  const pinned = new Set([...forced, ...previous.keys()]);
+  const stable = tidied(m, solve(m, s0, terminal, slotRules(problem, m, previous)), pinned, s0, terminal);
   const threshold = Math.max(0, problem.options?.stabilityThreshold ?? 0);
   if (Number.isFinite(stable.cost) && stable.cost - free.cost <= threshold) {
     return buildPlan(problem, m, stable, previous, previous);

@@ -5,7 +5,7 @@ import { slotHours } from "./physics.js";
 import type { BatterySpec, GridSpec, SlotInput } from "./types.js";
 
 /** Money per kWh over a grid limit: only pays where the load alone breaks a limit. */
-const LIMIT_PENALTY_PER_KWH = 1e4;
+export const LIMIT_PENALTY_PER_KWH = 1e4;
 
 export interface SlotModel {
   n: number;

@@ -3,7 +3,14 @@
 // piecewise linear in the flow too. The minimum of their sum over the feasible flows therefore
 // lies either at a breakpoint of the slot cost (idle, net zero, export limit, PV fully curtailed,
 // power/SOC limits) or at a flow that lands exactly on a grid point: those are the candidates.
-import { flowCost, maxChargeFrom, maxDischargeFrom, type SlotModel, socAfter } from "./slot-model.js";
+import {
+  flowCost,
+  LIMIT_PENALTY_PER_KWH,
+  maxChargeFrom,
+  maxDischargeFrom,
+  type SlotModel,
+  socAfter,
+} from "./slot-model.js";
 
 /** A slot whose flows are constrained: a forced command, or a mode imposed by stability. */
 export interface SlotRule {
@@ -79,6 +86,14 @@ export function bestFlow(
   const allow = rule?.allow;
   const xMax = maxChargeFrom(m, t, soc);
   const xMin = -maxDischargeFrom(m, t, soc);
+  // The slot's constants, hoisted: flowCost inlined below is the hot path of the whole planner.
+  const net = m.netLoadKwh[t]!;
+  const pi = m.importPrice[t]!;
+  const pe = m.exportPrice[t]!;
+  const pv = m.pvKwh[t]!;
+  const maxExport = m.maxExportKwh[t]!;
+  const maxImport = m.maxImportKwh[t]!;
+  const wear = b.cycleCostPerKwh;
   let best = Number.POSITIVE_INFINITY;
   let bestX = 0;
   if (t + 1 < m.n) {
@@ -96,14 +111,26 @@ export function bestFlow(
       if (x > xMax) x = xMax;
       else if (x < xMin) x = xMin;
       if (allow && !allow(soc, x)) continue;
-      const total = flowCost(m, t, x) + vj;
+      const after = net + x;
+      let cost = x < 0 ? -x * wear : 0;
+      if (after >= 0) {
+        cost += after * pi;
+        if (after > maxImport) cost += (after - maxImport) * LIMIT_PENALTY_PER_KWH;
+      } else {
+        const surplus = -after;
+        const forced = surplus - pv;
+        if (pe >= 0) cost -= pe * Math.min(surplus, maxExport);
+        else if (forced > 0) cost -= pe * forced;
+        if (forced > maxExport) cost += (forced - maxExport) * LIMIT_PENALTY_PER_KWH;
+      }
+      const total = cost + vj;
       if (total < best) {
         best = total;
         bestX = x;
       }
     }
   }
-  const net = m.netLoadKwh[t]!;
+  let previous = Number.NaN;
   for (let k = 0; k < 6; k++) {
     let x: number;
     switch (k) {
@@ -114,10 +141,10 @@ export function bestFlow(
         x = -net;
         break;
       case 2:
-        x = -net - m.maxExportKwh[t]!;
+        x = -net - maxExport;
         break;
       case 3:
-        x = -net - m.pvKwh[t]!;
+        x = -net - pv;
         break;
       case 4:
         x = xMin;
@@ -125,7 +152,8 @@ export function bestFlow(
       default:
         x = xMax;
     }
-    if (x > xMax || x < xMin) continue;
+    if (x > xMax || x < xMin || x === previous) continue;
+    previous = x;
     if (allow && !allow(soc, x)) continue;
     const total = flowCost(m, t, x) + valueAt(m, dp, t + 1, socAfter(m, soc, x), s0, terminal);
     if (total < best) {

@@ -240,6 +240,7 @@ export function createHaInputs(client: HaClient, config: Config, deps: HaInputsD
       }
       const exportPoints = within(exportRates.points, nowMs, horizonEndMs);
       const warnings = [
+        ...(client.connected ? [] : ["Home Assistant is disconnected: using the last states it sent"]),
         ...importRates.warnings.map((w) => `import: ${w}`),
         ...describeGaps(importPoints, nowMs, horizonEndMs, "import rates", tz),
         ...exportRates.warnings.map((w) => `export: ${w}`),

@@ -118,6 +118,16 @@ describe("createHaInputs against the simulator (Octopus + Solcast + SOC)", () =>
     expect(soc).toBe(80);
   });
 
+  it("keeps answering from the last states while HA is away, and says so", async () => {
+    const port = await setUp();
+    await port.readInputs(NOW);
+    await sim.close();
+    while (conn?.connected) await new Promise((resolve) => setTimeout(resolve, 10));
+    const snapshot = await port.readInputs(NOW);
+    expect(snapshot.battery.socPct).toBe(62);
+    expect(snapshot.warnings[0]).toContain("disconnected");
+  });
+
   it("raises an InputError when the SOC is unavailable", async () => {
     const port = await setUp();
     sim.setState("sensor.givtcp_ce2146g123_soc", "unavailable");

@@ -138,7 +138,7 @@ export function pageMain(): void {
   }
 
   function chartWidth(): number {
-    return Math.max(320, byId("chart").clientWidth);
+    return Math.max(240, byId("chart").clientWidth);
   }
 
   function renderChart(plan: PlanView): void {
@@ -197,7 +197,7 @@ export function pageMain(): void {
           {
             label: "Actual SOC",
             scale: "soc",
-            stroke: "#212121",
+            stroke: "#ef6c00",
             width: 2,
             dash: [6, 3],
             spanGaps: true,

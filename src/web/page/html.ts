@@ -55,10 +55,12 @@ export function renderIndexHtml(basePath?: string): string {
       </section>
       <section class="card wide">
         <h2>Scheduled jobs</h2>
+        <div class="scroll">
         <table>
           <thead><tr><th>Job</th><th>Started</th><th>Outcome</th><th>Took</th><th>Try</th><th>Message</th></tr></thead>
           <tbody id="jobs-body"></tbody>
         </table>
+        </div>
         <p id="jobs-empty" class="muted">No job has run yet.</p>
       </section>
     </main>

@@ -31,7 +31,9 @@ dd { margin: 0; font-variant-numeric: tabular-nums; }
 .mode-hold { background: rgba(255, 179, 0, 0.35); } .mode-export { background: rgba(171, 71, 188, 0.3); }
 #next-actions { margin: 0; padding-left: 1.25rem; }
 #next-actions li { padding: 0.15rem 0.4rem; margin-bottom: 0.2rem; border-radius: 4px; }
-#next-actions .when { display: inline-block; min-width: 9.5rem; font-variant-numeric: tabular-nums; }
+#next-actions li > span { display: inline-block; margin-right: 0.75rem; }
+#next-actions .when { min-width: 9.5rem; font-variant-numeric: tabular-nums; }
+.scroll { overflow-x: auto; }
 table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.25rem 0.5rem; border-bottom: 1px solid var(--border); }
 .outcome-failed td, .outcome-timeout td { color: #c62828; }

@@ -4,6 +4,7 @@ import { ConfigError } from "../../errors.js";
 import { ModbusProfileError } from "./errors.js";
 import { type ModbusProfile, type ModbusProfileInput, profileSchema } from "./profile-schema.js";
 import { huaweiSun2000Profile } from "./profiles/huawei-sun2000.js";
+import { solaxGen4Profile } from "./profiles/solax-gen4.js";
 import { sungrowShProfile } from "./profiles/sungrow-sh.js";
 import { sunspecProfile } from "./profiles/sunspec.js";
 import { victronGxProfile } from "./profiles/victron-gx.js";
@@ -13,6 +14,7 @@ const SOURCES: readonly ModbusProfileInput[] = [
   sungrowShProfile,
   victronGxProfile,
   huaweiSun2000Profile,
+  solaxGen4Profile,
 ];
 
 const cache = new Map<string, ModbusProfile>();

@@ -190,3 +190,36 @@ describe("Modbus RTU", () => {
     }
   });
 });
+
+describe("SolaX remote control block", () => {
+  it("takes the live PV off the active power", async () => {
+    const { fake: f, controller: c } = await start({ profile: "solax-gen4" });
+    f.step(0.1, 0, 2);
+    await c.apply({ mode: "charge", powerW: 3000 });
+    expect(f.holding("rc_active_power")).toBe(1000);
+    expect(f.writes.filter((w) => w.address === 0x7c).map((w) => w.values.length)).toEqual([13]);
+  });
+
+  it("re-sends the block before its duration runs out, with PV recomputed", async () => {
+    const clock = manualClock();
+    const { fake: f, controller: c } = await start({ profile: "solax-gen4" }, { clock });
+    await c.apply({ mode: "export", powerW: 2000 });
+    f.step(0.01, 0, 1);
+    f.advanceMs(c.refreshIntervalMs ?? 0);
+    clock.advance(c.refreshIntervalMs ?? 0);
+    await vi.waitFor(() => expect(f.writes.filter((w) => w.address === 0x7c)).toHaveLength(2));
+    // −2000 W battery with 1 kW of PV: active power −3000 W.
+    expect(f.holding("rc_active_power")).toBe(0x10000 - 3000);
+    f.advanceMs(100_000);
+    expect(f.state.reverts).toBe(0);
+    expect(f.holding("rc_mode")).toBe(1);
+  });
+
+  it("falls back to the inverter's own mode when nobody re-sends", async () => {
+    const { fake: f, controller: c } = await start({ profile: "solax-gen4" });
+    await c.apply({ mode: "hold" });
+    await c.close();
+    f.advanceMs(120_000);
+    expect(f.holding("rc_mode")).toBe(0);
+  });
+});

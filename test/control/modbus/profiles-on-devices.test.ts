@@ -89,7 +89,20 @@ const DOCUMENTED: Record<FakeInverterProfile, Expected> = {
     },
     "self-use": { "1:47086": 2, "1:47077": 0, "1:47078": 5000, "1:47100": 0 },
   },
+  // The whole block 0x7C-0x88 each time; s32 low word first; no PV here, so active = battery power.
+  "solax-gen4": {
+    charge: solaxBlock({ 124: 1, 125: 1, 126: 3000, 130: 120 }),
+    hold: solaxBlock({ 124: 1, 125: 1, 130: 120 }),
+    export: solaxBlock({ 124: 1, 125: 1, 126: s16(-2000), 127: 0xffff, 130: 120 }),
+    "self-use": solaxBlock({ 125: 1 }),
+  },
 };
+
+function solaxBlock(set: Record<number, number>): Record<string, number> {
+  const block: Record<string, number> = {};
+  for (let address = 0x7c; address <= 0x88; address += 1) block[`1:${address}`] = set[address] ?? 0;
+  return block;
+}
 
 const PROFILES = Object.keys(DOCUMENTED) as FakeInverterProfile[];
 const MODES: Mode[] = ["charge", "hold", "export", "self-use"];

@@ -9,12 +9,13 @@ import {
 import { ConfigError } from "../../../src/errors.js";
 
 describe("Modbus profiles", () => {
-  it("lists the four built-in profiles", () => {
+  it("lists the built-in profiles", () => {
     expect(listModbusProfiles().map((p) => p.name)).toEqual([
       "sunspec",
       "sungrow-sh",
       "victron-gx",
       "huawei-sun2000",
+      "solax-gen4",
     ]);
   });
 

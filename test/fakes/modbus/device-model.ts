@@ -20,6 +20,8 @@ export interface Directive {
   gridSetpointW?: number;
   /** Forced charge may not draw on the grid (SunSpec ChaGriSet = PV only). */
   pvOnly?: boolean;
+  /** SolaX remote control: the battery runs at this + PV power (within the window). */
+  activePowerW?: number;
 }
 
 export interface Flows {

@@ -10,6 +10,7 @@
 //   inverter.step(0.5, loadKw, pvKw); // half an hour later: SOC 55 %, readState() shows it
 import type { BatteryParams, DeviceModel, Directive, Flows } from "./device-model.js";
 import { huaweiDevice } from "./devices/huawei-sun2000.js";
+import { solaxDevice } from "./devices/solax-gen4.js";
 import { sungrowDevice } from "./devices/sungrow-sh.js";
 import { sunspecDevice } from "./devices/sunspec.js";
 import { victronDevice } from "./devices/victron-gx.js";
@@ -20,7 +21,13 @@ import {
   type WriteEvent,
 } from "./modbus-tcp-server.js";
 
-export const FAKE_INVERTER_PROFILES = ["sunspec", "sungrow-sh", "victron-gx", "huawei-sun2000"] as const;
+export const FAKE_INVERTER_PROFILES = [
+  "sunspec",
+  "sungrow-sh",
+  "victron-gx",
+  "huawei-sun2000",
+  "solax-gen4",
+] as const;
 export type FakeInverterProfile = (typeof FAKE_INVERTER_PROFILES)[number];
 
 export interface FakeInverterOptions {
@@ -84,6 +91,8 @@ function buildDevice(options: FakeInverterOptions, battery: BatteryParams, socPc
       return victronDevice(battery, socPct);
     case "huawei-sun2000":
       return huaweiDevice(battery, socPct);
+    case "solax-gen4":
+      return solaxDevice(battery, socPct);
   }
 }
 
@@ -150,13 +159,16 @@ export async function startFakeInverter(options: FakeInverterOptions): Promise<F
       maxW = Math.min(maxW, Math.max(0, (kwhToFull * 1000) / hours));
       minW = Math.max(minW, -Math.max(0, (kwhAboveFloor * 1000) / hours));
       if (minW > maxW) minW = maxW;
-      const wanted = pvW - loadW + (d.gridSetpointW ?? 0);
+      const wanted =
+        d.activePowerW === undefined ? pvW - loadW + (d.gridSetpointW ?? 0) : d.activePowerW + pvW;
       const batteryW = Math.min(maxW, Math.max(minW, wanted));
       state.socPct = Math.min(
         100,
         Math.max(0, state.socPct + ((batteryW * hours) / 1000 / battery.capacityKwh) * 100),
       );
-      Object.assign(state, { batteryW, pvW, loadW, gridW: loadW - pvW + batteryW, mode: d.mode });
+      const mode =
+        d.activePowerW === undefined ? d.mode : batteryW > 0 ? "charge" : batteryW < 0 ? "export" : "hold";
+      Object.assign(state, { batteryW, pvW, loadW, gridW: loadW - pvW + batteryW, mode });
       state.elapsedMs += hours * 3_600_000;
       device.publish(state);
       checkWatchdog();

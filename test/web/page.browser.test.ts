@@ -140,6 +140,22 @@ describe("plan page under the ingress prefix", () => {
   });
 });
 
+describe("plan page on a phone", () => {
+  it("fits a 390 px wide screen without scrolling sideways", async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    try {
+      await phone.goto(proxy.pageUrl);
+      await phone.waitForFunction(
+        () =>
+          (window as unknown as { batteryPlanner?: { plot?: unknown } }).batteryPlanner?.plot !== undefined,
+      );
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    } finally {
+      await phone.close();
+    }
+  });
+});
+
 describe("plan page refresh", () => {
   type PageApi = { batteryPlanner: { refresh(): Promise<void>; plot: { data: number[][] } } };
 

@@ -1,4 +1,5 @@
 // The runtime's public API, for the composition roots (main.ts, the demo, the CLI).
+export { createAcceleratedClock } from "./accelerated-clock.js";
 export { startBuiltinJobs } from "./builtin-jobs.js";
 export { type ClosedLoopResult, runClosedLoop } from "./closed-loop.js";
 export { type CatchUpPolicy, type CronRunner, createCronRunner, type JobSpec } from "./cron.js";

@@ -40,6 +40,8 @@ export interface HaServicesControllerOptions {
 /** The integration took the calls but its entities do not show the values after every retry. */
 export class HaWriteNotAppliedError extends ControlError {
   override name = "HaWriteNotAppliedError";
+  /** The same, as the Controller port reports it (for the status sensor and the journal). */
+  readonly report: ApplyReport;
   constructor(
     readonly mismatches: string[],
     readonly written: string[],
@@ -48,10 +50,7 @@ export class HaWriteNotAppliedError extends ControlError {
     super(`inverter settings did not stick after ${attempts} attempts: ${mismatches.join("; ")}`, {
       retryable: true,
     });
-  }
-
-  get report(): ApplyReport {
-    return { written: this.written, verified: false, mismatches: this.mismatches };
+    this.report = { written, verified: false, mismatches };
   }
 }
 

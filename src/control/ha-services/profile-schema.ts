@@ -130,6 +130,11 @@ export const profileSchema = z
 export type HaServiceProfile = z.infer<typeof profileSchema>;
 export type HaServiceProfileInput = z.input<typeof profileSchema>;
 
+/** Validates a profile when its module loads, so a broken profile stops the add-on at start-up
+ * with its name and every problem, not halfway through a write. */
 export function defineProfile(input: HaServiceProfileInput): HaServiceProfile {
-  return profileSchema.parse(input);
+  const parsed = profileSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+  throw new Error(`HA service profile '${input.name}' is invalid: ${problems}`);
 }

@@ -55,6 +55,13 @@ describe("connection faults", () => {
     expect(f.server.connectionCount).toBe(2);
   });
 
+  it("keeps one request in flight even when asked for several things at once", async () => {
+    const { fake: f, controller: c } = await start({ profile: "huawei-sun2000" });
+    f.faults.replyDelayMs = 5;
+    await Promise.all([c.readState(), c.apply({ mode: "hold" }), c.readRegisters(), c.readState()]);
+    expect(f.server.maxInFlight).toBe(1);
+  });
+
   it("uses a single connection for all its requests", async () => {
     const { fake: f, controller: c } = await start({ profile: "victron-gx" }, {});
     await c.apply({ mode: "charge", powerW: 1000 });

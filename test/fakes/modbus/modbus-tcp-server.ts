@@ -24,6 +24,8 @@ export interface ServerFaults {
   maxClients: number;
   /** Never answer (the client times out). */
   silent: boolean;
+  /** Answer after this long (a slow logger), so that pipelined requests would overlap. */
+  replyDelayMs: number;
 }
 
 export interface WriteEvent {
@@ -41,6 +43,8 @@ export interface FakeModbusServer {
   /** Connections accepted so far (rejected ones included). */
   readonly connectionCount: number;
   readonly openConnections: number;
+  /** Most requests ever waiting for an answer at once, over all connections. */
+  readonly maxInFlight: number;
   /** Called after a write was stored (device semantics: watchdogs, derived registers). */
   onWrite?: (event: WriteEvent) => void;
   dropConnections(): void;
@@ -55,6 +59,8 @@ export async function startModbusServer(
 ): Promise<FakeModbusServer> {
   const sockets = new Set<Socket>();
   let connectionCount = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
   const state: FakeModbusServer = {
     host: "127.0.0.1",
     port: 0,
@@ -64,6 +70,7 @@ export async function startModbusServer(
       exceptions: new Map(),
       maxClients: options.maxClients ?? 16,
       silent: false,
+      replyDelayMs: 0,
     },
     writes: [],
     get connectionCount() {
@@ -71,6 +78,9 @@ export async function startModbusServer(
     },
     get openConnections() {
       return sockets.size;
+    },
+    get maxInFlight() {
+      return maxInFlight;
     },
     dropConnections: () => {
       for (const socket of sockets) socket.destroy();
@@ -101,8 +111,15 @@ export async function startModbusServer(
         const frame = buffer.subarray(0, 6 + length);
         buffer = buffer.subarray(6 + length);
         if (state.faults.silent) continue;
-        const reply = handle(frame);
-        if (reply && !socket.destroyed) socket.write(reply);
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        const answer = () => {
+          inFlight -= 1;
+          const reply = handle(frame);
+          if (!socket.destroyed) socket.write(reply);
+        };
+        if (state.faults.replyDelayMs > 0) setTimeout(answer, state.faults.replyDelayMs);
+        else answer();
       }
     });
   });

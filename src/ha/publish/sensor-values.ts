@@ -42,9 +42,10 @@ export function planAgeValue(stored: StoredPlan | undefined, nowMs: number): Sen
   return { plan_age: { state: Math.max(0, Math.floor((nowMs - stored.computedAtMs) / 60_000)) } };
 }
 
-/** Cost of the plan's slots that start within the local day [dayStart, dayEnd). */
+/** Cost of the plan's slots that overlap [fromMs, toMs) and start before toMs (the current slot
+ * counts for today in full: its cost is still to come or already committed). */
 function costBetween(stored: StoredPlan, fromMs: number, toMs: number): number | null {
-  const slots = stored.plan.slots.filter((s) => s.startMs >= fromMs && s.startMs < toMs);
+  const slots = stored.plan.slots.filter((s) => s.endMs > fromMs && s.startMs < toMs);
   if (slots.length === 0) return null;
   return round(
     slots.reduce((sum, s) => sum + s.cost, 0),

@@ -7,10 +7,10 @@ import { readFile } from "node:fs/promises";
 import { optimise } from "../core/optimiser.js";
 import { idleCost } from "../core/physics.js";
 import type { Plan } from "../core/types.js";
-import { errorMessage, InputError } from "../errors.js";
+import { ConfigError, errorMessage, InputError } from "../errors.js";
 import { setLogLevel } from "../log.js";
 import { setDurableWrites } from "../runtime/atomic-file.js";
-import { withActuals } from "../runtime/closed-loop.js";
+import { type ClosedLoopResult, runClosedLoop, withActuals } from "../runtime/closed-loop.js";
 import { simulateScenario } from "../runtime/simulate.js";
 import { planToScenarioPlan, scenarioToProblem } from "../scenario/convert.js";
 import { parseScenario, type Scenario } from "../scenario/schema.js";
@@ -82,12 +82,21 @@ export async function run(args: string[], io: CliIo = processIo): Promise<number
   // A plan per simulated slot goes to a throw-away directory: no need to fsync each one.
   setDurableWrites(false);
   setLogLevel("warning");
-  const result = await simulateScenario(scenario, { correctForecasts: parsed.correct });
   const problem = scenarioToProblem(scenario);
   const actuals = scenario.slots.map((s) => ({
     loadKwh: s.actualLoadKwh ?? s.loadKwh,
     pvKwh: s.actualPvKwh ?? s.pvKwh,
   }));
+  let result: ClosedLoopResult;
+  try {
+    result = await simulateScenario(scenario, { correctForecasts: parsed.correct });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // The add-on's options cannot express this scenario (e.g. 20-minute slots): run the same
+    // loop without the runtime's plumbing.
+    io.stderr(`battery-planner simulate: ${error.message} (running the closed loop without the runtime)\n`);
+    result = runClosedLoop(problem, actuals, { correctForecasts: parsed.correct });
+  }
   const truth = withActuals(problem, actuals);
   const idle = idleCost(truth);
   const perfect = optimise(truth).summary.netCost;

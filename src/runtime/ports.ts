@@ -95,6 +95,8 @@ export interface PlanPublisher {
   /** Fired when the plan's actions (modes) change, not on every recompute. */
   planChanged?(previous: StoredPlan | undefined, next: StoredPlan): Promise<void>;
   publishJobRun?(run: JobRun): Promise<void>;
+  /** An override was created, updated, deleted, started or ended (HA event, web page). */
+  publishOverrideEvent?(event: OverrideEvent): Promise<void>;
   notify?(title: string, message: string): Promise<void>;
   /** An override started, ended or was deleted (keeps HA's manual-override select in step). */
   overrideEvent?(event: OverrideEvent): Promise<void>;

@@ -41,6 +41,13 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   let reservePct = settings.reservePct ?? config.battery.reserve_pct;
   const store = await openPlanStore(deps.dataDir);
   const journal = await openJournal(deps.dataDir);
+  const safely = async (what: string, action: () => Promise<void> | undefined) => {
+    try {
+      await action();
+    } catch (error) {
+      log.warn(`${what} failed: ${errorMessage(error)}`);
+    }
+  };
   const overrideEvents: OverrideEvent[] = [];
   const overrides = await openOverrideBook({
     dataDir: deps.dataDir,
@@ -49,6 +56,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       overrideEvents.push(event);
       if (overrideEvents.length > RECENT) overrideEvents.shift();
       log.info(`override ${event.overrideId} ${event.kind} (${event.mode})`);
+      void safely("publishing an override event", () => publisher.publishOverrideEvent?.(event));
     },
   });
   const jobRuns: JobRun[] = [];
@@ -70,13 +78,6 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const maxPlanAgeMs = Math.max(2 * 3_600_000, 4 * replanMs);
 
   const saveSettings = () => writeFileAtomic(settingsPath, JSON.stringify({ controlEnabled, reservePct }));
-  const safely = async (what: string, action: () => Promise<void> | undefined) => {
-    try {
-      await action();
-    } catch (error) {
-      log.warn(`${what} failed: ${errorMessage(error)}`);
-    }
-  };
 
   function composeStatus(): RuntimeStatus {
     const reasons: string[] = [];

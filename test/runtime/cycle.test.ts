@@ -213,7 +213,7 @@ describe("executeOnce", () => {
 
 describe("overrides", () => {
   it("a forced override is applied now and planned around", async () => {
-    const { runtime, sim, clock } = await setup();
+    const { runtime, sim, clock, publisher } = await setup();
     await runtime.planOnce({ reason: "startup" });
     const id = await runtime.createOverride({
       mode: "export",
@@ -229,6 +229,7 @@ describe("overrides", () => {
     const slots = runtime.latestPlan()!.plan.slots;
     expect(slots[1]!.mode).toBe("export");
     expect(runtime.recentOverrideEvents().map((e) => e.kind)).toEqual(["created", "started"]);
+    expect(publisher.overrideEvents.map((e) => e.kind)).toEqual(["created", "started"]);
   });
 
   it("survive a restart and can be cancelled", async () => {

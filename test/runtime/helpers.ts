@@ -11,6 +11,7 @@ import type {
   InputsPort,
   InputsSnapshot,
   JobRun,
+  OverrideEvent,
   PlanPublisher,
   RatePoint,
   RuntimeStatus,
@@ -111,6 +112,7 @@ export class RecordingPublisher implements PlanPublisher {
   changes = 0;
   jobRuns: JobRun[] = [];
   notifications: { title: string; message: string }[] = [];
+  overrideEvents: OverrideEvent[] = [];
 
   async publishPlan(plan: StoredPlan, status: RuntimeStatus): Promise<void> {
     this.plans.push(plan);
@@ -124,6 +126,9 @@ export class RecordingPublisher implements PlanPublisher {
   }
   async publishJobRun(run: JobRun): Promise<void> {
     this.jobRuns.push(run);
+  }
+  async publishOverrideEvent(event: OverrideEvent): Promise<void> {
+    this.overrideEvents.push(event);
   }
   async notify(title: string, message: string): Promise<void> {
     this.notifications.push({ title, message });

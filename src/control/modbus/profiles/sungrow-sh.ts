@@ -24,7 +24,7 @@ export const sungrowShProfile = {
   registers: {
     ems_mode: holding(13049, "EMS mode: 0 self-consumption, 2 forced, 3 external EMS"),
     charge_command: holding(13050, "forced command: 0xAA charge, 0xBB discharge, 0xCC stop"),
-    charge_power: holding(13051, "forced charge/discharge power (W)", { min: 0, max: 10_000 }),
+    charge_power: holding(13051, "forced charge/discharge power (W)", { min: 0 }),
     max_soc: holding(13057, "maximum SOC (0.1 %)", percent),
     min_soc: holding(13058, "minimum SOC (0.1 %)", percent),
     battery_soc: { address: 13022, table: "input", scale: 0.1, description: "battery level (0.1 %)" },

@@ -97,6 +97,22 @@ describe("automation events", () => {
     expect(commands.calls).toEqual([["cancelOverride", undefined]]);
   });
 
+  it("still hears the events after the connection dropped and came back", async () => {
+    const { sim, ha, commands } = await setup();
+    let back = false;
+    ha.onReconnect(() => {
+      back = true;
+    });
+    sim.dropConnections();
+    await until(() => back && sim.connectionCount() > 0, "reconnect");
+    // The resubscription may land just after the reconnect; fire until it is heard.
+    for (let i = 0; i < 50 && commands.calls.length === 0; i++) {
+      sim.fireEvent("battery_planner_replan", { reason: "after drop" });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(commands.calls[0]).toEqual(["requestReplan", "after drop"]);
+  });
+
   it("logs and ignores an override with garbage data", async () => {
     const lines: string[] = [];
     restoreLog = setLogSink((line) => lines.push(line));

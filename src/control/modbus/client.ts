@@ -48,6 +48,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
   const where = options.serialPort ?? `${options.host}:${options.port}`;
   let client: ModbusRTU | undefined;
+  const closings = new WeakMap<ModbusRTU, Promise<never>>();
   let queue: Promise<unknown> = Promise.resolve();
   let lastEndMs = 0;
   let requestCount = 0;
@@ -71,10 +72,16 @@ export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
     fresh.setTimeout(options.timeoutMs);
     // An 'error' without a listener would crash the process; the failing request reports it.
     fresh.on("error", (error: unknown) => log.debug(`${where}: ${errorMessage(error)}`));
-    // Notice a dropped connection now, not one timeout later on the next request.
-    fresh.on("close", () => {
-      if (client === fresh) client = undefined;
+    // Notice a dropped connection now: forget the client, and fail the request waiting on it
+    // instead of letting it sit out its timeout (modbus-serial keeps it pending).
+    const closedByDevice = new Promise<never>((_, reject) => {
+      fresh.on("close", () => {
+        if (client === fresh) client = undefined;
+        reject(new Error("connection closed by the device"));
+      });
     });
+    closedByDevice.catch(() => undefined);
+    closings.set(fresh, closedByDevice);
     const connecting = options.serialPort
       ? fresh.connectRTUBuffered(options.serialPort, { baudRate: options.baudRate ?? 9600 })
       : fresh.connectTCP(options.host ?? "127.0.0.1", { port: options.port });
@@ -110,7 +117,8 @@ export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
     c.setID(unitId);
     requestCount += 1;
     try {
-      return await send(c);
+      const closing = closings.get(c);
+      return await (closing ? Promise.race([send(c), closing]) : send(c));
     } catch (error) {
       const code = (error as { modbusCode?: unknown }).modbusCode;
       if (typeof code === "number")

@@ -187,6 +187,19 @@ describe("executeOnce", () => {
     expect(sim.registers.targetSocPct).toBeGreaterThan(50);
   });
 
+  it("completes after a restart a command that was half applied when the process died", async () => {
+    const { runtime, sim, inputs, deps } = await setup();
+    inputs.importRates = agileLikeRates(T0, 96, (i) => (i < 4 ? 0.01 : 0.5));
+    await runtime.planOnce({ reason: "startup" });
+    sim.failAfterWrites = 1;
+    await runtime.executeOnce({ refetchInverter: true });
+    expect(sim.registers.powerW).toBeUndefined();
+    const restarted = await createRuntime({ ...deps });
+    const outcome = await restarted.executeOnce({ refetchInverter: true });
+    expect(outcome.written.map((w) => w.split("=")[0])).toEqual(["targetSocPct", "powerW"]);
+    expect(sim.registers.mode).toBe("charge");
+  });
+
   it("with the master switch off plans and publishes but never writes", async () => {
     const { runtime, sim, publisher } = await setup({ control: { method: "modbus", enabled: false } });
     const outcome = await runtime.cycle();

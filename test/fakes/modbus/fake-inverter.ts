@@ -75,7 +75,8 @@ export interface FakeInverter {
   setHolding(address: number, value: number, unitId?: number): void;
   /** Every holding register of every unit, for "nothing else changed" checks. */
   snapshot(): Map<string, number>;
-  ignoreWrites(label: string): void;
+  /** Acknowledge writes to this register (`words` long) without applying them. */
+  ignoreWrites(label: string, words?: number): void;
   failWith(label: string, exceptionCode: number): void;
   dropConnections(): void;
   close(): Promise<void>;
@@ -199,8 +200,9 @@ export async function startFakeInverter(options: FakeInverterOptions): Promise<F
       for (const [unit, bank] of device.banks) for (const [a, v] of bank.holding) all.set(`${unit}:${a}`, v);
       return all;
     },
-    ignoreWrites(label) {
-      server.faults.ignoreWritesTo.add(fake.address(label).address);
+    ignoreWrites(label, words = 1) {
+      const { address } = fake.address(label);
+      for (let i = 0; i < words; i += 1) server.faults.ignoreWritesTo.add(address + i);
     },
     failWith(label, code) {
       server.faults.exceptions.set(fake.address(label).address, code);

@@ -39,8 +39,20 @@ export interface ExecutorContext {
   maxPlanAgeMs: number;
 }
 
-export function createExecutor(ctx: ExecutorContext) {
+export interface Executor {
+  execute(refetchInverter: boolean): Promise<ExecuteOutcome>;
+  /**
+   * Someone else touched the inverter (control switched off and on, a reconnect): the journal no
+   * longer says what the inverter holds, so the next execution re-applies (diff-based).
+   */
+  forget(): void;
+}
+
+export function createExecutor(ctx: ExecutorContext): Executor {
+  // True until a command has been applied in this process, and again after forget(): a restart
+  // or a gap in control re-applies even what the journal says is done.
   let firstRun = true;
+  let lastChoice: ControllerChoice["kind"] | undefined;
   let cachedState: InverterState | undefined;
 
   function journalKey(decision: Decision): string {
@@ -49,7 +61,7 @@ export function createExecutor(ctx: ExecutorContext) {
     return `fallback:${decision.reason}`;
   }
 
-  return async function executeOnce(refetchInverter: boolean): Promise<ExecuteOutcome> {
+  async function execute(refetchInverter: boolean): Promise<ExecuteOutcome> {
     const nowMs = ctx.clock.nowMs();
     const { haConnected, modbusConnected } = ctx.connectivity();
     const choice = chooseController({
@@ -62,6 +74,8 @@ export function createExecutor(ctx: ExecutorContext) {
     });
     const controller =
       choice.kind === "ha_services" || choice.kind === "modbus" ? ctx.controllers[choice.kind] : undefined;
+    if (choice.kind !== lastChoice) firstRun = true;
+    lastChoice = choice.kind;
     let readError: string | undefined;
     let state: InverterState | undefined;
     if (controller) {
@@ -146,6 +160,13 @@ export function createExecutor(ctx: ExecutorContext) {
       ctx.log.warn(outcome.reason);
     }
     return outcome;
+  }
+
+  return {
+    execute,
+    forget: () => {
+      firstRun = true;
+    },
   };
 }
 

@@ -98,8 +98,6 @@ export interface PlanPublisher {
   /** An override was created, updated, deleted, started or ended (HA event, web page). */
   publishOverrideEvent?(event: OverrideEvent): Promise<void>;
   notify?(title: string, message: string): Promise<void>;
-  /** An override started, ended or was deleted (keeps HA's manual-override select in step). */
-  overrideEvent?(event: OverrideEvent): Promise<void>;
 }
 
 export interface ApplyReport {

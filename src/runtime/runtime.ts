@@ -211,7 +211,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
 
   const planOnce = singleFlight<PlanOutcome>((reason, force) => plan(reason, force));
 
-  const execute = createExecutor({
+  const executor = createExecutor({
     config,
     clock,
     log,
@@ -228,7 +228,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const serialExecute = createSerialQueue();
   function executeOnce(options: { refetchInverter?: boolean } = {}): Promise<ExecuteOutcome> {
     return serialExecute(async () => {
-      execution = await execute(options.refetchInverter ?? true);
+      execution = await executor.execute(options.refetchInverter ?? true);
       if (execution.socPct !== undefined) {
         const nowMs = clock.nowMs();
         socSamples.push({ atMs: nowMs, socPct: execution.socPct });
@@ -309,6 +309,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       if (!enabled && controller)
         await safely("restoring self-use", () => controller.restoreSelfUse().then(() => undefined));
       controlEnabled = enabled;
+      executor.forget();
       await saveSettings();
       await executeOnce({ refetchInverter: true });
     },

@@ -224,6 +224,19 @@ describe("executeOnce", () => {
   });
 });
 
+describe("control switched off and on again", () => {
+  it("re-applies the plan's command that switching off replaced", async () => {
+    const { runtime, sim, inputs } = await setup();
+    inputs.importRates = agileLikeRates(T0, 96, (i) => (i < 4 ? 0.01 : 0.5));
+    await runtime.cycle();
+    await runtime.setControlEnabled(false);
+    expect(sim.registers.mode).toBe("self-use");
+    await runtime.setControlEnabled(true);
+    await runtime.executeOnce({ refetchInverter: false });
+    expect(sim.registers.mode).toBe("charge");
+  });
+});
+
 describe("overrides", () => {
   it("a forced override is applied now and planned around", async () => {
     const { runtime, sim, clock, publisher } = await setup();

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { errorMessage } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
-import type { OverrideRequest, RuntimeCommands, StoredPlan } from "../runtime/ports.js";
+import type { OverrideEvent, OverrideRequest, RuntimeCommands, StoredPlan } from "../runtime/ports.js";
 import type { HaClient, HaEvent, HaUnsubscribe } from "./client.js";
 
 export const REPLAN_EVENT = "battery_planner_replan";
@@ -93,9 +93,8 @@ export async function subscribeActions(
         ? commands
             .cancelOverride(data.id)
             .then(() => log.info(`override ${data.id ?? "(all)"} cancelled by event`))
-        : commands.createOverride(toOverrideRequest(data)).then(async (id) => {
+        : commands.createOverride(toOverrideRequest(data)).then((id) => {
             log.info(`override ${id} (${data.mode} for ${data.duration_minutes} min) created by event`);
-            await ha.fireEvent(`${OVERRIDE_EVENT}_created`, { id, mode: data.mode }).catch(() => undefined);
           });
       work.catch((error) => log.warn(`${OVERRIDE_EVENT} failed: ${errorMessage(error)}`));
     }),
@@ -185,5 +184,26 @@ export async function firePlanChanged(
   } catch (error) {
     log.warn(`could not fire ${PLAN_CHANGED_EVENT}: ${errorMessage(error)}`);
     return false;
+  }
+}
+
+/** Tells automations about an override's lifecycle: `battery_planner_override_<kind>` (created,
+ * updated, deleted, started, ended), with the override's id, mode and window. */
+export async function fireOverrideEvent(
+  ha: Pick<HaClient, "fireEvent">,
+  event: OverrideEvent,
+  log: Logger = createLogger("ha:actions"),
+): Promise<void> {
+  const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+  try {
+    await ha.fireEvent(`${OVERRIDE_EVENT}_${event.kind}`, {
+      id: event.overrideId,
+      mode: event.mode,
+      at: iso(event.atMs),
+      window_start: iso(event.windowStartMs),
+      window_end: iso(event.windowEndMs),
+    });
+  } catch (error) {
+    log.warn(`could not fire ${OVERRIDE_EVENT}_${event.kind}: ${errorMessage(error)}`);
   }
 }

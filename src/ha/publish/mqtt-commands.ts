@@ -36,9 +36,9 @@ export class MqttCommandHandler {
     try {
       await this.dispatch(key, payload.trim());
     } catch (error) {
-      this.log.warn(
-        `MQTT command ${key}=${JSON.stringify(payload.slice(0, 50))} failed: ${errorMessage(error)}`,
-      );
+      const why =
+        error instanceof z.ZodError ? error.issues.map((i) => i.message).join("; ") : errorMessage(error);
+      this.log.warn(`MQTT command ${key}=${JSON.stringify(payload.slice(0, 50))} ignored: ${why}`);
     }
   }
 

@@ -14,7 +14,7 @@ import type {
   RuntimeStatus,
   StoredPlan,
 } from "../../runtime/ports.js";
-import { firePlanChanged } from "../actions.js";
+import { fireOverrideEvent, firePlanChanged } from "../actions.js";
 import type { HaClient } from "../client.js";
 import { CONTROLS, type ControlKey, OVERRIDE_AUTO } from "./entities.js";
 import { type ControlStates, controlPayload, MqttCommandHandler } from "./mqtt-commands.js";
@@ -227,8 +227,9 @@ export async function createMqttPublisher(options: MqttPublisherOptions): Promis
         log.warn(`notification failed: ${errorMessage(error)}`),
       );
     },
-    overrideEvent: async (event: OverrideEvent) => {
+    publishOverrideEvent: async (event: OverrideEvent) => {
       handler.onOverrideEvent(event);
+      await fireOverrideEvent(options.ha, event, log);
     },
     close: async () => {
       handler.dispose();

@@ -4,8 +4,15 @@
 // whenever the connection comes back or HA reports it has started.
 import { errorMessage } from "../../errors.js";
 import { createLogger, type Logger } from "../../log.js";
-import type { Clock, JobRun, PlanPublisher, RuntimeStatus, StoredPlan } from "../../runtime/ports.js";
-import { firePlanChanged } from "../actions.js";
+import type {
+  Clock,
+  JobRun,
+  OverrideEvent,
+  PlanPublisher,
+  RuntimeStatus,
+  StoredPlan,
+} from "../../runtime/ports.js";
+import { fireOverrideEvent, firePlanChanged } from "../actions.js";
 import type { HaClient } from "../client.js";
 import { SENSORS, type SensorDef, type SensorKey } from "./entities.js";
 import { notifyThroughHa } from "./notify.js";
@@ -116,6 +123,9 @@ export function createRestPublisher(options: RestPublisherOptions): RestPlanPubl
     publishJobRun: async (run: JobRun) => {
       board.setJobRun(run);
       await flush();
+    },
+    publishOverrideEvent: async (event: OverrideEvent) => {
+      await fireOverrideEvent(ha, event, log);
     },
     notify: async (title: string, message: string) => {
       await notifyThroughHa(ha, options.notifyService, title, message).catch((error) =>

@@ -189,10 +189,13 @@ describe("MQTT discovery publisher (real mosquitto)", () => {
     const pub = await start(undefined, "bp_ovr");
     const ha = await observer(broker.url, "bp_ovr/override_mode/state");
     clients.push(ha.client);
-    await pub.overrideEvent?.({ kind: "started", overrideId: "o1", atMs: START, mode: "export" });
+    await pub.publishOverrideEvent?.({ kind: "started", overrideId: "o1", atMs: START, mode: "export" });
     await ha.waitFor((all) => all.at(-1)?.payload === "export", "export shown");
-    await pub.overrideEvent?.({ kind: "ended", overrideId: "o1", atMs: START + 1, mode: "export" });
+    await pub.publishOverrideEvent?.({ kind: "ended", overrideId: "o1", atMs: START + 1, mode: "export" });
     await ha.waitFor((all) => all.at(-1)?.payload === "auto", "back to auto");
+    expect(
+      fired.filter(([type]) => type.startsWith("battery_planner_override_")).map(([type]) => type),
+    ).toEqual(["battery_planner_override_started", "battery_planner_override_ended"]);
   });
 
   it("publishes sensor states on change and the plan attribute under 16 KB for 576 slots", async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { HaEvent } from "../../../src/ha/client.js";
 import { connectHa, type HaConnection } from "../../../src/ha/connection.js";
 import { endpointsFromBaseUrl } from "../../../src/ha/endpoints.js";
 import { SENSORS } from "../../../src/ha/publish/entities.js";
@@ -99,5 +100,27 @@ describe("REST states fallback publisher", () => {
     expect(sim.getState("sensor.battery_planner_status")!.last_updated).toBe(first);
     await publisher.publishStatus({ ...status, state: "fallback", reason: "plan expired" });
     expect(sim.getState("sensor.battery_planner_status")!.state).toBe("fallback");
+  });
+
+  it("tells automations about an override's lifecycle with an HA event", async () => {
+    const { publisher } = await setup();
+    const events: HaEvent[] = [];
+    await ha!.subscribeEvents("battery_planner_override_started", (e) => events.push(e));
+    await publisher.publishOverrideEvent?.({
+      kind: "started",
+      overrideId: "o7",
+      atMs: START,
+      mode: "charge",
+      windowStartMs: START,
+      windowEndMs: START + 3600_000,
+    });
+    await until(() => events.length > 0, "override event");
+    expect(events[0]!.data).toEqual({
+      id: "o7",
+      mode: "charge",
+      at: "2025-06-01T00:10:00.000Z",
+      window_start: "2025-06-01T00:10:00.000Z",
+      window_end: "2025-06-01T01:10:00.000Z",
+    });
   });
 });

@@ -20,6 +20,8 @@ export class BatterySim implements Controller {
   writes: string[] = [];
   applyCalls = 0;
   failReads = false;
+  /** Some profiles cannot read back the mode: then only SOC (and set points) are reported. */
+  reportsMode = true;
   /** Throw after this many register writes of the next apply (a half-applied command). */
   failAfterWrites: number | undefined;
 
@@ -39,7 +41,8 @@ export class BatterySim implements Controller {
 
   async readState(): Promise<InverterState> {
     if (this.failReads) throw new ControlError("simulated inverter does not answer", { retryable: true });
-    const state: InverterState = { socPct: this.socPct, mode: this.registers.mode };
+    const state: InverterState = { socPct: this.socPct };
+    if (this.reportsMode) state.mode = this.registers.mode;
     if (this.registers.targetSocPct !== undefined) state.targetSocPct = this.registers.targetSocPct;
     if (this.registers.powerW !== undefined) state.powerW = this.registers.powerW;
     return state;

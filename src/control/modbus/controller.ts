@@ -2,7 +2,7 @@
 // differs from the device (re-applying is free, a half-applied command is completed), verifies by
 // reading back after a settle delay, retries with backoff, and refreshes watchdog setpoints.
 import { type Command, MODES } from "../../core/types.js";
-import { errorMessage } from "../../errors.js";
+import { ConfigError, errorMessage } from "../../errors.js";
 import { createLogger } from "../../log.js";
 import { type ApplyReport, type Clock, type Controller, systemClock } from "../../runtime/ports.js";
 import { createModbusLink, type ModbusLink } from "./client.js";
@@ -82,6 +82,13 @@ export function createModbusController(
   const sleep = deps.sleep ?? realSleep;
   const settleMs = options.settle_ms ?? 1000;
   const retries = options.verify_retries ?? 2;
+  if (!deps.link && !options.host && !options.serial_port) {
+    throw new ConfigError(
+      "control.modbus.host",
+      "no inverter address",
+      "Set the inverter's host name or IP (or serial_port for Modbus RTU)",
+    );
+  }
   const link =
     deps.link ??
     createModbusLink({

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load.js";
 import { type ModbusController, modbusControllerFromConfig } from "../../../src/control/modbus/index.js";
+import { ConfigError } from "../../../src/errors.js";
 import { type FakeInverter, startFakeInverter } from "../../fakes/modbus/fake-inverter.js";
 
 let fake: FakeInverter | undefined;
@@ -10,12 +11,12 @@ afterEach(async () => {
   await fake?.close();
 });
 
-function config(profile: string, port: number) {
+function config(profile: string, port: number, host: string | null = "127.0.0.1") {
   return parseConfig({
     battery: { soc_entity: "sensor.battery_soc", capacity_kwh: 10, max_charge_kw: 3, max_discharge_kw: 4 },
     grid: { max_import_kw: 2, max_export_kw: 5 },
     import_tariff: { source: "fixed", default_price: 0.25 },
-    control: { method: "modbus", modbus: { host: "127.0.0.1", port, profile, gap_ms: 0 } },
+    control: { method: "modbus", modbus: { ...(host === null ? {} : { host }), port, profile, gap_ms: 0 } },
   });
 }
 
@@ -33,5 +34,10 @@ describe("modbusControllerFromConfig", () => {
     controller = modbusControllerFromConfig(config("victron-gx", fake.port), { sleep: async () => {} });
     await controller.apply({ mode: "charge", powerW: 2800 });
     expect(fake.holding(2717, 100)).toBe(2000);
+  });
+
+  it("stops with a config error naming the option when no address is set", () => {
+    expect(() => modbusControllerFromConfig(config("sunspec", 502, null))).toThrow(ConfigError);
+    expect(() => modbusControllerFromConfig(config("sunspec", 502, null))).toThrow(/control\.modbus\.host/);
   });
 });

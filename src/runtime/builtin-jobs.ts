@@ -44,13 +44,15 @@ export function builtinJobs(runtime: Runtime, zone: string): JobSpec[] {
       catchUp: { policy: "latest" },
       async run({ plannedAtMs, attempt }) {
         const nowMs = clock.nowMs();
-        const endOfTomorrowMs = DateTime.fromMillis(plannedAtMs, { zone })
+        // "Tomorrow's rates" end at different hours (Agile's day runs to 23:00 local, Nord Pool's
+        // to midnight): coverage up to 22:00 local tomorrow counts as arrived.
+        const tomorrowCoveredMs = DateTime.fromMillis(plannedAtMs, { zone })
           .startOf("day")
-          .plus({ days: 2 })
+          .plus({ days: 1, hours: 22 })
           .toMillis();
         const snapshot = await runtime.inputs.readInputs(nowMs);
         const coveredUntilMs = Math.max(0, ...snapshot.importRates.map((r) => r.endMs));
-        if (coveredUntilMs >= endOfTomorrowMs) {
+        if (coveredUntilMs >= tomorrowCoveredMs) {
           await runtime.raiseStatus("rates-deadline", undefined);
           return "tomorrow's rates are in";
         }

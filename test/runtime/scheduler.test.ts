@@ -145,7 +145,7 @@ describe("built-in jobs", () => {
     expect(
       runtime.recentJobRuns().some((r) => r.job === "check-tomorrow-rates" && r.outcome === "failed"),
     ).toBe(true);
-    inputs.importRates = agileLikeRates(T0, 96);
+    inputs.importRates = agileLikeRates(T0, 94); // Agile-style: tomorrow's prices end at 23:00
     await clock.advance(20 * MINUTE);
     expect(runtime.status().reason).not.toContain("tomorrow's rates");
     expect(publisher.notifications).toHaveLength(1);

@@ -34,6 +34,8 @@ export interface ModbusLink {
   close(): Promise<void>;
   /** Requests sent since creation (for diagnostics). */
   readonly requestCount: number;
+  /** The last request reached the device (an exception answer counts: the device is there). */
+  readonly reachable: boolean;
 }
 
 // modbus-serial rejects with plain objects ({ name, message, errno }) as well as Errors.
@@ -52,6 +54,7 @@ export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
   let queue: Promise<unknown> = Promise.resolve();
   let lastEndMs = 0;
   let requestCount = 0;
+  let reachable = true;
   let closed = false;
 
   const drop = () => {
@@ -134,14 +137,26 @@ export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
       const wait = lastEndMs + options.gapMs - Date.now();
       if (wait > 0) await sleep(wait);
       try {
-        return await once(request, unitId, send);
+        const result = await once(request, unitId, send);
+        reachable = true;
+        return result;
       } catch (error) {
         // One fresh connection per request: a device that dropped us (restart, one-client limit
         // taken over) usually answers the retry; if not, the caller sees the typed error.
-        if (!(error instanceof ModbusConnectionError)) throw error;
+        if (!(error instanceof ModbusConnectionError)) {
+          reachable = true;
+          throw error;
+        }
         log.info(`${error.message}; reconnecting`);
         await sleep(options.gapMs);
-        return await once(request, unitId, send);
+        try {
+          const result = await once(request, unitId, send);
+          reachable = true;
+          return result;
+        } catch (retryError) {
+          reachable = !(retryError instanceof ModbusConnectionError);
+          throw retryError;
+        }
       } finally {
         lastEndMs = Date.now();
       }
@@ -154,6 +169,9 @@ export function createModbusLink(options: ModbusLinkOptions): ModbusLink {
   return {
     get requestCount() {
       return requestCount;
+    },
+    get reachable() {
+      return reachable;
     },
     readRegisters: (unitId, table, address, count) =>
       run(`read ${table} ${address}+${count} (unit ${unitId})`, unitId, async (c) => {

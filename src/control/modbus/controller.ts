@@ -62,6 +62,10 @@ export interface ModbusController extends Controller {
   readonly unitId: number;
   /** How often watchdog setpoints must be rewritten; undefined when the profile has none. */
   readonly refreshIntervalMs: number | undefined;
+  /** False after the device could not be reached, until a request gets through again. */
+  readonly connected: boolean;
+  /** New limits for the next writes (e.g. the reserve changed from Home Assistant). */
+  updateLimits(limits: Partial<ControlLimits>): void;
   apply(command: Command): Promise<ModbusApplyReport>;
   restoreSelfUse(): Promise<ModbusApplyReport>;
   /** Repairs reverted setpoints and rewrites the watchdog ones; the internal timer calls it too. */
@@ -101,6 +105,7 @@ export function createModbusController(
       connectDelayMs: options.connect_delay_ms ?? profile.connectDelayMs,
     });
   const map = new RegisterMap(profile, link, options.unit_id ?? profile.defaultUnitId);
+  let limits: ControlLimits = { ...options.limits };
   let lastCommand: Command | undefined;
   let timer: unknown;
   let closed = false;
@@ -115,7 +120,7 @@ export function createModbusController(
   type RawTarget = { register: string; raw: number };
 
   const targetRaws = async (command: Command) => {
-    const { command: effective, targets } = commandTargets(profile, command, options.limits);
+    const { command: effective, targets } = commandTargets(profile, command, limits);
     const raws: RawTarget[] = [];
     for (const t of targets) {
       if (t.raw !== undefined) {
@@ -231,6 +236,12 @@ export function createModbusController(
     kind: "modbus",
     profile,
     unitId: map.unitId,
+    get connected() {
+      return link.reachable;
+    },
+    updateLimits: (next) => {
+      limits = { ...limits, ...next };
+    },
     refreshIntervalMs: profile.watchdog?.refreshMs,
     readState: () => exclusive(() => readInverterState(map, profile)),
     apply: (command) =>

@@ -87,8 +87,10 @@ describe("connection faults", () => {
     const { fake: f, controller: c } = await start({ profile: "sungrow-sh" }, { timeoutMs: 200 });
     f.faults.silent = true;
     await expect(c.readState()).rejects.toBeInstanceOf(ModbusConnectionError);
+    expect(c.connected).toBe(false);
     f.faults.silent = false;
     await expect(c.readState()).resolves.toMatchObject({ socPct: 50 });
+    expect(c.connected).toBe(true);
   });
 });
 
@@ -170,6 +172,14 @@ describe("watchdog setpoints (SunSpec revert timer)", () => {
 });
 
 describe("limits", () => {
+  it("writes a reserve changed at runtime on the next apply", async () => {
+    const { fake: f, controller: c } = await start({ profile: "sungrow-sh" });
+    await c.apply({ mode: "hold" });
+    c.updateLimits({ reservePct: 25 });
+    await c.apply({ mode: "hold" });
+    expect(f.holding(13058)).toBe(250);
+  });
+
   it("clamps power to the battery's limit and the export target to the reserve", async () => {
     const { fake: f, controller: c } = await start({ profile: "sungrow-sh" });
     const report = await c.apply({ mode: "export", powerW: 99_000, targetSocPct: 2 });

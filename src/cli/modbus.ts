@@ -6,6 +6,7 @@ import { createModbusController } from "../control/modbus/controller.js";
 import { listModbusProfiles } from "../control/modbus/profiles.js";
 import { MODES } from "../core/types.js";
 import { BatteryPlannerError, ConfigError, errorMessage } from "../errors.js";
+import { setLogLevel } from "../log.js";
 
 export interface CliIo {
   out(text: string): void;
@@ -102,6 +103,8 @@ function controllerFor(args: Args) {
 }
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  // stdout carries the JSON and stderr the one-line verdict; progress lines only when asked for.
+  if (process.env.LOG_LEVEL === undefined) setLogLevel("warning");
   const [action, ...rest] = argv;
   if (action === "profiles") {
     io.out(`${JSON.stringify(listModbusProfiles(), null, 2)}\n`);

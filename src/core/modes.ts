@@ -117,9 +117,25 @@ export function executeMode(
 
 const SAME_FLOW_KWH = 1e-9;
 
+function reproduces(
+  command: ModeCommand,
+  chargeKwh: number,
+  dischargeKwh: number,
+  slot: SettleSlot,
+  socKwh: number,
+  battery: BatterySpec,
+  grid: GridSpec,
+  hours: number,
+): boolean {
+  const [c, d] = modeFlows(command, slot, socKwh, battery, grid, hours);
+  return Math.abs(c - chargeKwh) <= SAME_FLOW_KWH && Math.abs(d - dischargeKwh) <= SAME_FLOW_KWH;
+}
+
 /**
  * The command in `mode` that makes the battery move `flowKwh` (+ charge, − discharge) from
- * socKwh, or undefined when that mode cannot produce this flow.
+ * socKwh, or undefined when that mode cannot produce this flow. Self-use and hold get their
+ * natural limit (the reserve as floor, full as cap) unless the flow needs a tighter one: then the
+ * battery still follows the real load and PV where the plan has no reason to stop it.
  */
 export function commandFor(
   mode: Mode,
@@ -132,14 +148,21 @@ export function commandFor(
 ): ModeCommand | undefined {
   const chargeKwh = Math.max(0, flowKwh);
   const dischargeKwh = Math.max(0, -flowKwh);
+  if (mode === "self-use" || mode === "hold") {
+    const natural: ModeCommand = {
+      mode,
+      targetSocKwh: mode === "self-use" ? battery.minSocKwh : battery.capacityKwh,
+    };
+    if (reproduces(natural, chargeKwh, dischargeKwh, slot, socKwh, battery, grid, hours)) return natural;
+  }
   const endSocKwh =
     socKwh + chargeKwh * battery.chargeEfficiency - dischargeKwh / battery.dischargeEfficiency;
   const command: ModeCommand = { mode, targetSocKwh: endSocKwh };
   if (mode === "charge") command.powerW = (chargeKwh / hours) * 1000;
   if (mode === "export") command.powerW = -(dischargeKwh / hours) * 1000;
-  const [c, d] = modeFlows(command, slot, socKwh, battery, grid, hours);
-  if (Math.abs(c - chargeKwh) > SAME_FLOW_KWH || Math.abs(d - dischargeKwh) > SAME_FLOW_KWH) return undefined;
-  return command;
+  return reproduces(command, chargeKwh, dischargeKwh, slot, socKwh, battery, grid, hours)
+    ? command
+    : undefined;
 }
 
 /**

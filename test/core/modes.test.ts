@@ -127,6 +127,22 @@ describe("describeFlow", () => {
     expect(out.chargeKwh - out.dischargeKwh).toBeCloseTo(flow, 9);
   });
 
+  it("gives self-use and hold their natural limits unless the plan needs a tighter one", () => {
+    expect(commandFor("self-use", -1, evening, 5, battery, grid, 0.5)?.targetSocKwh).toBe(1);
+    expect(commandFor("self-use", -0.4, evening, 5, battery, grid, 0.5)?.targetSocKwh).toBeCloseTo(
+      5 - 0.4 / 0.9,
+      12,
+    );
+    expect(commandFor("hold", 0, evening, 5, battery, grid, 0.5)?.targetSocKwh).toBe(10);
+    expect(commandFor("hold", 0, sunny, 5, battery, grid, 0.5)?.targetSocKwh).toBe(5);
+  });
+
+  it("lets a full self-use slot follow a higher real load down to the reserve", () => {
+    const command = commandFor("self-use", -1, evening, 5, battery, grid, 0.5)!;
+    const out = executeMode(command, { ...evening, loadKwh: 2.2 }, 5, battery, grid, 0.5);
+    expect(out.dischargeKwh).toBeCloseTo(2, 12);
+  });
+
   it("says when a mode cannot produce a flow", () => {
     expect(commandFor("hold", -0.5, evening, 5, battery, grid, 0.5)).toBeUndefined();
     expect(commandFor("self-use", 0.5, sunny, 5, battery, grid, 0.5)).toBeUndefined();

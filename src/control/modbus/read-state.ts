@@ -44,7 +44,7 @@ async function optionalRead(map: RegisterMap, spec: ReadSpec | undefined, what: 
 export async function decodeMode(
   map: RegisterMap,
   profile: ModbusProfile,
-): Promise<{ mode: Mode; powerW?: number } | undefined> {
+): Promise<{ mode: Mode; powerW?: number; targetSocPct?: number } | undefined> {
   for (const mode of DECODE_ORDER) {
     const spec = profile.modes[mode];
     let matches = true;
@@ -57,12 +57,20 @@ export async function decodeMode(
       if (!matches) break;
     }
     if (!matches) continue;
-    if (!spec.powerRegister) return { mode };
+    const decoded: { mode: Mode; powerW?: number; targetSocPct?: number } = { mode };
+    // Where a mode writes its stop point to a register of its own, that register tells it back.
+    const target = spec.writes.find((w) => "from" in w.value && w.value.from === "targetSocPct");
+    if (target && (mode === "charge" || mode === "export")) {
+      const value = await map.readValue(target.register);
+      if (value !== undefined) decoded.targetSocPct = value;
+    }
     const write = spec.writes.find((w) => w.register === spec.powerRegister);
-    const value = await map.readValue(spec.powerRegister);
-    if (!write || value === undefined || !("from" in write.value)) return { mode };
+    if (!write || !("from" in write.value)) return decoded;
+    const value = await map.readValue(write.register);
+    if (value === undefined) return decoded;
     const per = write.value.per === undefined ? 1 : ((await map.readValue(write.value.per)) ?? 0);
-    return { mode, powerW: Math.round((value / write.value.factor) * per) };
+    decoded.powerW = Math.round((value / write.value.factor) * per);
+    return decoded;
   }
   return undefined;
 }
@@ -83,6 +91,7 @@ export async function readInverterState(map: RegisterMap, profile: ModbusProfile
   if (decoded) {
     state.mode = decoded.mode;
     if (decoded.powerW !== undefined) state.powerW = decoded.powerW;
+    if (decoded.targetSocPct !== undefined) state.targetSocPct = decoded.targetSocPct;
   }
   return state;
 }

@@ -186,6 +186,19 @@ describe.each(PROFILES)("profile %s on its simulated device", (profile) => {
   });
 });
 
+describe("reading back what a device was told", () => {
+  it.each([
+    ["sungrow-sh", { mode: "charge", powerW: 3000, targetSocPct: 90 }],
+    ["huawei-sun2000", { mode: "export", powerW: 2000, targetSocPct: 20 }],
+    ["sunspec", { mode: "export", powerW: 2000, targetSocPct: 20 }],
+    ["victron-gx", { mode: "export", powerW: 2000, targetSocPct: 20 }],
+  ] as const)("%s reports mode, power and target", async (profile, command) => {
+    const { controller: c } = await start(profile);
+    await c.apply(command);
+    expect(await c.readState()).toMatchObject(command);
+  });
+});
+
 describe("half-applied commands", () => {
   it("completes a command of which only some registers were written", async () => {
     const { fake: f, controller: c } = await start("sungrow-sh");

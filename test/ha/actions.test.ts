@@ -5,7 +5,7 @@ import { connectHa, type HaConnection } from "../../src/ha/connection.js";
 import { endpointsFromBaseUrl } from "../../src/ha/endpoints.js";
 import { setLogSink } from "../../src/log.js";
 import type { OverrideRequest, RuntimeCommands } from "../../src/runtime/ports.js";
-import { type HaSim, startHaSim } from "../fakes/ha-sim/index.js";
+import { type HaSim, startHaSim } from "../../src/sim/ha/index.js";
 import { makeStoredPlan } from "./publish/plan-fixture.js";
 
 class RecordingCommands implements RuntimeCommands {

@@ -3,7 +3,7 @@ import type { HaStateMap } from "../../src/ha/client.js";
 import { connectHa, type HaConnection } from "../../src/ha/connection.js";
 import { endpointsFromBaseUrl } from "../../src/ha/endpoints.js";
 import { HaAuthError, HaCommandError, HaUnreachableError } from "../../src/ha/errors.js";
-import { type HaSim, startHaSim } from "../fakes/ha-sim/index.js";
+import { type HaSim, startHaSim } from "../../src/sim/ha/index.js";
 
 const TOKEN = "test-token";
 const soc = {

@@ -10,7 +10,7 @@ import {
   missingEntityMessage,
   watchedEntityIds,
 } from "../../src/ha/inputs.js";
-import { type HaSim, startHaSim } from "../fakes/ha-sim/index.js";
+import { type HaSim, startHaSim } from "../../src/sim/ha/index.js";
 
 const TOKEN = "inputs-token";
 const HOUR_MS = 3_600_000;

@@ -4,7 +4,7 @@ import { parseConfig } from "../../src/config/load.js";
 import { connectHa, type HaConnection } from "../../src/ha/connection.js";
 import { endpointsFromBaseUrl } from "../../src/ha/endpoints.js";
 import { createHaInputs } from "../../src/ha/inputs.js";
-import { type HaSim, type ScenarioLike, startHaSimForScenario } from "../fakes/ha-sim/index.js";
+import { type HaSim, type ScenarioLike, startHaSimForScenario } from "../../src/sim/ha/index.js";
 
 const scenario = JSON.parse(
   readFileSync(new URL("../fixtures/scenarios/agile-winter-30m.json", import.meta.url), "utf8"),

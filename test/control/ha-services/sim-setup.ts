@@ -7,7 +7,7 @@ import type { HaEntityState } from "../../../src/ha/client.js";
 import { connectHa, type HaConnection } from "../../../src/ha/connection.js";
 import { endpointsFromBaseUrl } from "../../../src/ha/endpoints.js";
 import type { Controller } from "../../../src/runtime/ports.js";
-import { type HaSim, startHaSim } from "../../fakes/ha-sim/index.js";
+import { type HaSim, startHaSim } from "../../../src/sim/ha/index.js";
 
 export const SOC_ENTITY = "sensor.battery_soc";
 export const LIMITS = { maxChargeW: 5000, maxDischargeW: 4000, reservePct: 10 };

@@ -6,8 +6,8 @@ import { SENSORS } from "../../../src/ha/publish/entities.js";
 import { HA_ATTRIBUTE_LIMIT_BYTES, jsonBytes } from "../../../src/ha/publish/plan-attribute.js";
 import { createRestPublisher, type RestPlanPublisher } from "../../../src/ha/publish/rest-publisher.js";
 import type { RuntimeStatus } from "../../../src/runtime/ports.js";
+import { type HaSim, startHaSim } from "../../../src/sim/ha/index.js";
 import { FakeClock } from "../../fakes/clock.js";
-import { type HaSim, startHaSim } from "../../fakes/ha-sim/index.js";
 import { makeStoredPlan } from "./plan-fixture.js";
 
 const START = Date.parse("2025-06-01T00:10:00Z");

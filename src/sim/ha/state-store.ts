@@ -1,6 +1,6 @@
 // The simulator's entity states and event bus. Timestamps and context ids look like HA's
 // (ISO strings with +00:00, 26-character ULID-like ids) so readers see realistic payloads.
-import type { HaContext, HaEntityState, HaEvent } from "../../../src/ha/client.js";
+import type { HaContext, HaEntityState, HaEvent } from "../../ha/client.js";
 
 export type EventListener = (event: HaEvent) => void;
 

@@ -1,7 +1,7 @@
 // `subscribe_trigger` for state triggers (the only kind the add-on could use): the trigger
 // config {platform|trigger: "state", entity_id, from?, to?} and, on a match, the event payload
 // HA sends: {variables: {trigger: {...}}, context}.
-import type { HaEntityState, HaEvent } from "../../../src/ha/client.js";
+import type { HaEntityState, HaEvent } from "../../ha/client.js";
 
 export type TriggerMatcher = (event: HaEvent) => Record<string, unknown> | undefined;
 

@@ -4,8 +4,8 @@
 // plus the add-on options a user would enter for them. Lets tests and the demo run the add-on
 // against any scenario through the simulator.
 import { DateTime } from "luxon";
-import type { ConfigInput } from "../../../src/config/schema.js";
-import type { HaEntityState } from "../../../src/ha/client.js";
+import type { ConfigInput } from "../../config/schema.js";
+import type { HaEntityState } from "../../ha/client.js";
 import type { StatisticRow } from "./statistics.js";
 
 export interface ScenarioLike {

@@ -4,7 +4,7 @@
 // subscriptions. With the `coalesce_messages` feature, messages queued together go out as one
 // JSON array, as HA does.
 import type { WebSocket } from "ws";
-import type { HaEvent } from "../../../src/ha/client.js";
+import type { HaEvent } from "../../ha/client.js";
 import { compressState, diffStates } from "./compressed.js";
 import type { ServiceRegistry } from "./services.js";
 import { SimServiceError } from "./services.js";

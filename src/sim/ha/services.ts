@@ -1,6 +1,6 @@
 // Service registry of the simulator with built-in handlers that change entity states the way the
 // real integrations do (select.select_option sets the select's state, number.set_value its value…).
-import type { HaServiceTarget } from "../../../src/ha/client.js";
+import type { HaServiceTarget } from "../../ha/client.js";
 import type { StateStore } from "./state-store.js";
 
 export interface ServiceCall {

@@ -2,7 +2,7 @@
 // `as_compressed_state` and websocket_api/messages.py `_state_diff`): short keys s/a/c/lc/lu,
 // seconds-since-epoch floats, `lu` left out when equal to `lc`, the context as its id when it has
 // no parent or user. Changes are `{"+": {...changed}, "-": {a: [removed attribute keys]}}`.
-import type { HaContext, HaEntityState } from "../../../src/ha/client.js";
+import type { HaContext, HaEntityState } from "../../ha/client.js";
 
 export interface CompressedState {
   s: string;

@@ -4,7 +4,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { HaEntityState } from "../../../src/ha/client.js";
+import type { HaEntityState } from "../../ha/client.js";
 import { loadFixtureStates } from "./fixtures.js";
 import { handleRest } from "./rest.js";
 import { type ScenarioLike, type ScenarioSeed, scenarioToHa } from "./scenario-seed.js";

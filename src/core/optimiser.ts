@@ -8,6 +8,7 @@ import { buildSlotModel, flowCost, type SlotModel, socAfter } from "./slot-model
 import { backward, type DpState, forward, type SlotRule } from "./soc-dp.js";
 import { tidyCrumbs } from "./tidy.js";
 import type { Mode, Plan, PlanProblem, PlanSlot, SlotInput } from "./types.js";
+import { validateProblem } from "./validate-problem.js";
 
 /** Points of the first, whole-range grid. */
 const COARSE_POINTS = 61;
@@ -227,8 +228,12 @@ function previousModes(problem: PlanProblem): Map<number, Mode> {
   return modes;
 }
 
-/** The cheapest plan for the problem (pure; the same input gives the same plan). */
+/**
+ * The cheapest plan for the problem (pure; the same input gives the same plan). Throws InputError
+ * naming the field when the problem holds a non-finite number or an impossible battery.
+ */
 export function optimise(problem: PlanProblem): Plan {
+  validateProblem(problem);
   const m = buildSlotModel(problem.slots, problem.battery, problem.grid, planningPv(problem));
   if (m.n === 0) {
     const s = problem.initialSocKwh;

@@ -3,6 +3,7 @@ import { checkPlan } from "../../bench/check-plan.js";
 import { executeMode } from "../../src/core/modes.js";
 import { optimise } from "../../src/core/optimiser.js";
 import type { BatterySpec, Plan, PlanProblem, SlotInput } from "../../src/core/types.js";
+import { InputError } from "../../src/errors.js";
 import { fixtureScenarios } from "./fixture-scenarios.js";
 import { randomProblem } from "./random-scenarios.js";
 
@@ -269,5 +270,42 @@ describe("optimise: bundled scenarios", () => {
   it("is deterministic", () => {
     const p = fixtureScenarios()[0]!.problem;
     expect(optimise(p)).toEqual(optimise(p));
+  });
+});
+
+describe("optimise: bad input", () => {
+  it.each([
+    [
+      "a NaN load",
+      (p: PlanProblem) => ({
+        ...p,
+        slots: p.slots.map((s, i) => (i === 1 ? { ...s, loadKwh: Number.NaN } : s)),
+      }),
+      /slots\[1\]\.loadKwh is NaN/,
+    ],
+    [
+      "a zero efficiency",
+      (p: PlanProblem) => ({ ...p, battery: { ...p.battery, chargeEfficiency: 0 } }),
+      /battery\.chargeEfficiency/,
+    ],
+    [
+      "an inverted slot",
+      (p: PlanProblem) => ({
+        ...p,
+        slots: p.slots.map((s, i) => (i === 0 ? { ...s, endMs: s.startMs } : s)),
+      }),
+      /slots\[0\] ends before it starts/,
+    ],
+  ])("names the field for %s", (_, mutate, pattern) => {
+    const p = mutate(
+      problem(
+        hourly([
+          [0.1, 0, 1, 0],
+          [0.2, 0, 1, 0],
+        ]),
+      ),
+    );
+    expect(() => optimise(p)).toThrow(InputError);
+    expect(() => optimise(p)).toThrow(pattern);
   });
 });

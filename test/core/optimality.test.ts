@@ -36,6 +36,7 @@ describe("captured share of the optimum saving", () => {
     async ({ problem }) => {
       expect(await capturedShare(problem)).toBeGreaterThanOrEqual(REQUIRED_SHARE);
     },
-    60_000,
+    // HiGHS needs seconds on some of these (the planner milliseconds): generous for slow CI.
+    120_000,
   );
 });

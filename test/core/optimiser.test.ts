@@ -195,6 +195,21 @@ describe("optimise: stability", () => {
     expect(flows(plan)).toEqual([1, 0, -1]);
   });
 
+  it("also keeps the next slot's mode", () => {
+    // Charging in hour 1 beats hour 2 by 0.001 per kWh; the previous plan held in hour 1.
+    const later = hourly([
+      [0.3, 0, 0, 0],
+      [0.1, 0, 0, 0],
+      [0.101, 0, 0, 0],
+      [0.5, 0, 1, 0],
+    ]);
+    const hint = { modesByStartMs: new Map([[HOUR, "hold" as const]]) };
+    const kept = optimise(problem(later, { previous: hint, options: { stabilityThreshold: 0.01 } }));
+    expect(modes(kept)[1]).toBe("hold");
+    expect(flows(kept)).toEqual([0, 0, 1, -1]);
+    expect(modes(optimise(problem(later, { previous: hint })))[1]).toBe("charge");
+  });
+
   it("flips freely without a previous plan", () => {
     expect(modes(optimise(problem(slots)))[0]).toBe("charge");
   });

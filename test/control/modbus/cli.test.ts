@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { run } from "../../../src/cli/modbus.js";
-import { type FakeInverter, startFakeInverter } from "../../fakes/modbus/fake-inverter.js";
+import { type FakeInverter, startFakeInverter } from "../../../src/sim/modbus/fake-inverter.js";
 
 let fake: FakeInverter | undefined;
 afterEach(async () => {

@@ -9,7 +9,7 @@ import {
   type FakeInverter,
   type FakeInverterProfile,
   startFakeInverter,
-} from "../../fakes/modbus/fake-inverter.js";
+} from "../../../src/sim/modbus/fake-inverter.js";
 import { deviceAndController } from "./helpers.js";
 
 /** The register each profile's forced modes hinge on, by the device document's name. */

@@ -10,7 +10,7 @@ import {
   ModbusWriteNotAppliedError,
 } from "../../../src/control/modbus/errors.js";
 import { ControlError } from "../../../src/errors.js";
-import type { FakeInverter } from "../../fakes/modbus/fake-inverter.js";
+import type { FakeInverter } from "../../../src/sim/modbus/fake-inverter.js";
 import { deviceAndController, manualClock } from "./helpers.js";
 
 let fake: FakeInverter | undefined;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load.js";
 import { type ModbusController, modbusControllerFromConfig } from "../../../src/control/modbus/index.js";
 import { ConfigError } from "../../../src/errors.js";
-import { type FakeInverter, startFakeInverter } from "../../fakes/modbus/fake-inverter.js";
+import { type FakeInverter, startFakeInverter } from "../../../src/sim/modbus/fake-inverter.js";
 
 let fake: FakeInverter | undefined;
 let controller: ModbusController | undefined;

@@ -6,7 +6,7 @@ import {
   type FakeInverter,
   type FakeInverterOptions,
   startFakeInverter,
-} from "../../fakes/modbus/fake-inverter.js";
+} from "../../../src/sim/modbus/fake-inverter.js";
 
 export const LIMITS = { maxChargeW: 5000, maxDischargeW: 5000, reservePct: 10 };
 

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ModbusController } from "../../../src/control/modbus/controller.js";
 import type { Command, Mode } from "../../../src/core/types.js";
-import type { FakeInverter, FakeInverterProfile } from "../../fakes/modbus/fake-inverter.js";
+import type { FakeInverter, FakeInverterProfile } from "../../../src/sim/modbus/fake-inverter.js";
 import { changes, deviceAndController } from "./helpers.js";
 
 const s16 = (v: number) => (v + 0x10000) & 0xffff;

@@ -3,7 +3,7 @@ import { createModbusLink, type ModbusLink } from "../../../src/control/modbus/c
 import { ModbusProfileError, ModbusWriteRefusedError } from "../../../src/control/modbus/errors.js";
 import { loadModbusProfile } from "../../../src/control/modbus/profiles.js";
 import { RegisterMap } from "../../../src/control/modbus/register-map.js";
-import { type FakeInverter, startFakeInverter } from "../../fakes/modbus/fake-inverter.js";
+import { type FakeInverter, startFakeInverter } from "../../../src/sim/modbus/fake-inverter.js";
 
 let fake: FakeInverter | undefined;
 let link: ModbusLink | undefined;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createModbusLink, type ModbusLink } from "../../../src/control/modbus/client.js";
 import { ModbusProfileError } from "../../../src/control/modbus/errors.js";
 import { discoverSunSpec } from "../../../src/control/modbus/sunspec-discovery.js";
-import { type FakeInverter, startFakeInverter } from "../../fakes/modbus/fake-inverter.js";
+import { type FakeInverter, startFakeInverter } from "../../../src/sim/modbus/fake-inverter.js";
 import { deviceAndController } from "./helpers.js";
 
 let fake: FakeInverter | undefined;

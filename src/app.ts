@@ -3,14 +3,13 @@
 import { readFileSync } from "node:fs";
 import type { Config } from "./config/schema.js";
 import { createHaServicesControllerFromConfig } from "./control/ha-services/index.js";
-import { modbusControllerFromConfig } from "./control/modbus/index.js";
 import { ConfigError, errorMessage } from "./errors.js";
 import { subscribeActions } from "./ha/actions.js";
 import type { HaUnsubscribe } from "./ha/client.js";
 import { connectHa, type HaConnection } from "./ha/connection.js";
 import type { HaEndpoints } from "./ha/endpoints.js";
 import { createHaInputs, missingEntityMessage } from "./ha/inputs.js";
-import { choosePublisher } from "./ha/publish/index.js";
+import { choosePublisher } from "./ha/publish/choose.js";
 import { watchEntityTriggers } from "./ha/triggers.js";
 import { createLogger, type Logger } from "./log.js";
 import { startBuiltinJobs } from "./runtime/builtin-jobs.js";
@@ -59,7 +58,7 @@ export const VERSION: string = (() => {
   }
 })();
 
-function configuredControllers(config: Config, ha: HaConnection, log: Logger) {
+async function configuredControllers(config: Config, ha: HaConnection, log: Logger) {
   const controllers: Partial<Record<"ha_services" | "modbus", Controller>> = {};
   if (config.control.method === "modbus") {
     if (!config.control.modbus.host && !config.control.modbus.serial_port) {
@@ -69,6 +68,8 @@ function configuredControllers(config: Config, ha: HaConnection, log: Logger) {
         "Set control.modbus.host to the inverter's address (or serial_port for RTU)",
       );
     }
+    // modbus-serial (and its serial-port bindings) is loaded only by those who use Modbus.
+    const { modbusControllerFromConfig } = await import("./control/modbus/from-config.js");
     controllers.modbus = modbusControllerFromConfig(config);
   }
   if (config.control.method === "ha_services") {
@@ -94,7 +95,7 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
       refreshLoadForecast: async () => haInputs.refreshLoadHistory(),
     };
 
-    const controllers = options.controllers ?? configuredControllers(config, ha, log);
+    const controllers = options.controllers ?? (await configuredControllers(config, ha, log));
     for (const controller of Object.values(controllers)) {
       if (controller.close) cleanups.push(() => controller.close!());
     }
@@ -136,15 +137,18 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
     const jobs = await startBuiltinJobs(runtime, options.dataDir, timeZone);
     cleanups.push(async () => jobs.stop());
     const actions = await subscribeActions(ha, runtime, log.child("actions"));
-    cleanups.push(() => actions.close());
-    const unwatch: HaUnsubscribe = await watchEntityTriggers({
-      ha,
-      inputs,
-      config,
-      clock,
-      notify: (trigger) => scheduler.notifyChange(trigger),
-      log: log.child("triggers"),
-    });
+    const closeActions = once(() => actions.close());
+    cleanups.push(closeActions);
+    const unwatch: HaUnsubscribe = once(
+      await watchEntityTriggers({
+        ha,
+        inputs,
+        config,
+        clock,
+        notify: (trigger) => scheduler.notifyChange(trigger),
+        log: log.child("triggers"),
+      }),
+    );
     cleanups.push(unwatch);
 
     let web: WebServerHandle | undefined;
@@ -171,8 +175,12 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
       async stop() {
         if (stopped) return;
         stopped = true;
+        // First nothing new may start, then what runs may finish, then the inverter goes back to
+        // self-use, and only then do the links and files it needs close.
+        await Promise.allSettled([unwatch(), closeActions()]);
+        jobs.stop();
         scheduler.stop();
-        await scheduler.whenIdle();
+        await Promise.allSettled([scheduler.whenIdle(), jobs.whenIdle(), started.whenIdle()]);
         await restoreSelfUse(started, controllers, log);
         await runCleanups(cleanups, log);
       },
@@ -181,6 +189,15 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
     await runCleanups(cleanups, log);
     throw error;
   }
+}
+
+/** Unsubscribing twice (stop, then the cleanups) must not ask HA twice. */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= close();
+    return closing;
+  };
 }
 
 function need(runtime: Runtime | undefined): Runtime {

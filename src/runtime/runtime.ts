@@ -209,7 +209,20 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       : { ok: false, reason, message };
   }
 
-  const planOnce = singleFlight<PlanOutcome>((reason, force) => plan(reason, force));
+  // Everything started and not finished, so that a stopping add-on can wait for it before it
+  // closes the inverter link and the data directory underneath.
+  const inflight = new Set<Promise<unknown>>();
+  function tracked<T>(promise: Promise<T>): Promise<T> {
+    inflight.add(promise);
+    void promise.then(
+      () => inflight.delete(promise),
+      () => inflight.delete(promise),
+    );
+    return promise;
+  }
+
+  const planFlight = singleFlight<PlanOutcome>((reason, force) => plan(reason, force));
+  const planOnce = (options: { reason: string; force?: boolean }) => tracked(planFlight(options));
 
   const executor = createExecutor({
     config,
@@ -227,27 +240,29 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   });
   const serialExecute = createSerialQueue();
   function executeOnce(options: { refetchInverter?: boolean } = {}): Promise<ExecuteOutcome> {
-    return serialExecute(async () => {
-      execution = await executor.execute(options.refetchInverter ?? true);
-      if (execution.socPct !== undefined) {
-        const nowMs = clock.nowMs();
-        socSamples.push({ atMs: nowMs, socPct: execution.socPct });
-        while (socSamples.length > 0 && socSamples[0]!.atMs < nowMs - SOC_HISTORY_MS) socSamples.shift();
-        if (nowMs - socSavedAtMs >= SOC_SAVE_EVERY_MS) {
-          socSavedAtMs = nowMs;
-          await safely("saving the SOC history", () =>
-            writeFileAtomic(socHistoryPath, JSON.stringify(socSamples)),
-          );
+    return tracked(
+      serialExecute(async () => {
+        execution = await executor.execute(options.refetchInverter ?? true);
+        if (execution.socPct !== undefined) {
+          const nowMs = clock.nowMs();
+          socSamples.push({ atMs: nowMs, socPct: execution.socPct });
+          while (socSamples.length > 0 && socSamples[0]!.atMs < nowMs - SOC_HISTORY_MS) socSamples.shift();
+          if (nowMs - socSavedAtMs >= SOC_SAVE_EVERY_MS) {
+            socSavedAtMs = nowMs;
+            await safely("saving the SOC history", () =>
+              writeFileAtomic(socHistoryPath, JSON.stringify(socSamples)),
+            );
+          }
         }
-      }
-      await publishStatus();
-      return execution;
-    });
+        await publishStatus();
+        return execution;
+      }),
+    );
   }
 
   const requestReplan = (reason: string) => {
     if (replanHandler) return replanHandler(reason);
-    void planOnce({ reason, force: true }).then(() => executeOnce({ refetchInverter: false }));
+    void tracked(planOnce({ reason, force: true }).then(() => executeOnce({ refetchInverter: false })));
   };
 
   const runtime: Runtime = {
@@ -282,6 +297,9 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       if (reason === undefined) raised.delete(key);
       else raised.set(key, reason);
       await publishStatus();
+    },
+    async whenIdle() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
     setReplanHandler(handler) {
       replanHandler = handler;

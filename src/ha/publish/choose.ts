@@ -7,7 +7,8 @@ import { ConfigError, errorMessage } from "../../errors.js";
 import { createLogger, type Logger } from "../../log.js";
 import type { Clock, RuntimeCommands } from "../../runtime/ports.js";
 import type { HaClient } from "../client.js";
-import { createMqttPublisher, type MqttBroker, type MqttPlanPublisher } from "./mqtt-publisher.js";
+// The MQTT client library is loaded only when a broker is used: on a Pi every MB counts.
+import type { MqttBroker, MqttPlanPublisher } from "./mqtt-publisher.js";
 import { createRestPublisher, type RestPlanPublisher } from "./rest-publisher.js";
 
 export const SUPERVISOR_URL = "http://supervisor";
@@ -119,6 +120,7 @@ export async function choosePublisher(
     return rest();
   }
   try {
+    const { createMqttPublisher } = await import("./mqtt-publisher.js");
     return await createMqttPublisher({
       broker,
       ha: options.ha,

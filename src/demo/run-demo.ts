@@ -158,6 +158,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const planVersions = addon.runtime.latestPlan()?.planVersion ?? 0;
     print("");
     print(formatBill(rows, currency));
+    const startSocPct = (battery.initialSocKwh / battery.capacityKwh) * 100;
+    print(
+      `Battery: ${startSocPct.toFixed(0)}% at the start, ${(rows.at(-1)?.socPct ?? startSocPct).toFixed(0)}% at the end (the bill does not count the energy left in it)`,
+    );
     print(`Plans made: ${planVersions}; inverter writes: ${inverter.writes.length}`);
     const pageUrl = addon.web?.url;
     if (options.serve && pageUrl) {

@@ -133,6 +133,8 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
       timezone: timeZone,
       log: log.child("runtime"),
     });
+    // A typo in an entity id is the commonest setup mistake: say which one, where users look.
+    if (missing.length > 0) await runtime.raiseStatus("missing-entities", missingEntityMessage(missing));
     const scheduler = createSchedulerFromConfig(runtime, log.child("scheduler"));
     const jobs = await startBuiltinJobs(runtime, options.dataDir, timeZone);
     cleanups.push(async () => jobs.stop());

@@ -155,6 +155,22 @@ describe("the add-on against a Home Assistant with Octopus, Solcast and GivTCP",
     expect(sim.getState(STATUS)).toBeDefined();
   });
 
+  it("names a configured entity that Home Assistant does not have, in the status", async () => {
+    const scenario = parseScenario(JSON.parse(await readFile(SCENARIO, "utf8")));
+    const { addon, sim } = await startRig({
+      battery: {
+        soc_entity: "sensor.battery_soc",
+        power_entity: "sensor.battery_power_typo",
+        capacity_kwh: scenario.battery.capacityKwh,
+        max_charge_kw: scenario.battery.maxChargeKw,
+        max_discharge_kw: scenario.battery.maxDischargeKw,
+      },
+    });
+    expect(addon.runtime.status().reason).toContain("sensor.battery_power_typo");
+    const status = await waitFor(() => sim.getState(STATUS), "the status sensor");
+    expect(JSON.stringify(status.attributes)).toContain("sensor.battery_power_typo");
+  });
+
   it("creates its entities through MQTT discovery when a broker is configured", async () => {
     const broker = await startMosquitto();
     cleanups.push(() => broker.stop());

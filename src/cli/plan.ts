@@ -1,22 +1,15 @@
 // `battery-planner plan FILE [--format table|json]`: plan a scenario file. A bad file is one line
 // on stderr naming the field and exit code 2, never a stack trace.
-import { readFile } from "node:fs/promises";
 import { DateTime } from "luxon";
 import { optimise } from "../core/optimiser.js";
 import type { Plan } from "../core/types.js";
-import { errorMessage, InputError } from "../errors.js";
+import { errorMessage } from "../errors.js";
 import { planToScenarioPlan, scenarioToProblem } from "../scenario/convert.js";
-import { parseScenario, type Scenario } from "../scenario/schema.js";
+import { readScenarioFile } from "../scenario/read-file.js";
+import type { Scenario } from "../scenario/schema.js";
+import { type CliIo, processIo } from "./io.js";
 
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
+export type { CliIo };
 
 const USAGE = "usage: battery-planner plan FILE [--format table|json]";
 
@@ -39,25 +32,6 @@ function parseArgs(args: readonly string[]): PlanArgs | string {
   if (file === undefined) return "missing FILE";
   if (format !== "table" && format !== "json") return `--format must be table or json, not '${format}'`;
   return { file, format };
-}
-
-async function readScenario(file: string): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new InputError(
-      file,
-      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(file, `not valid JSON (${errorMessage(error)})`);
-  }
-  return parseScenario(json, file);
 }
 
 const money = (v: number) => v.toFixed(2);
@@ -93,7 +67,7 @@ export async function run(args: string[], io: CliIo = processIo): Promise<number
   }
   let scenario: Scenario;
   try {
-    scenario = await readScenario(parsed.file);
+    scenario = await readScenarioFile(parsed.file);
   } catch (error) {
     io.stderr(`battery-planner plan: ${errorMessage(error).split("\n")[0]}\n`);
     return 2;

@@ -3,23 +3,19 @@
 // It replans every slot from the forecasts (corrected by the actuals already seen), executes in
 // inverter modes against the actuals, and reports the realised flows and netCost, beside the
 // battery left idle and the perfect-foresight optimum.
-import { readFile } from "node:fs/promises";
 import { optimise } from "../core/optimiser.js";
 import { idleCost } from "../core/physics.js";
 import type { Plan } from "../core/types.js";
-import { ConfigError, errorMessage, InputError } from "../errors.js";
+import { ConfigError, errorMessage } from "../errors.js";
 import { setLogLevel } from "../log.js";
 import { setDurableWrites } from "../runtime/atomic-file.js";
 import { type ClosedLoopResult, runClosedLoop, withActuals } from "../runtime/closed-loop.js";
 import { simulateScenario } from "../runtime/simulate.js";
 import { planToScenarioPlan, scenarioToProblem } from "../scenario/convert.js";
-import { parseScenario, type Scenario } from "../scenario/schema.js";
-import { type CliIo, formatPlanTable } from "./plan.js";
-
-const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
+import { readScenarioFile } from "../scenario/read-file.js";
+import type { Scenario } from "../scenario/schema.js";
+import { type CliIo, processIo } from "./io.js";
+import { formatPlanTable } from "./plan.js";
 
 const USAGE = "usage: battery-planner simulate FILE [--format table|json] [--no-correction]";
 
@@ -47,25 +43,6 @@ function parseArgs(args: readonly string[]): SimulateArgs | string {
   return { file, format, correct };
 }
 
-async function readScenario(file: string): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new InputError(
-      file,
-      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(file, `not valid JSON (${errorMessage(error)})`);
-  }
-  return parseScenario(json, file);
-}
-
 export async function run(args: string[], io: CliIo = processIo): Promise<number> {
   const parsed = parseArgs(args);
   if (typeof parsed === "string") {
@@ -74,7 +51,7 @@ export async function run(args: string[], io: CliIo = processIo): Promise<number
   }
   let scenario: Scenario;
   try {
-    scenario = await readScenario(parsed.file);
+    scenario = await readScenarioFile(parsed.file);
   } catch (error) {
     io.stderr(`battery-planner simulate: ${errorMessage(error).split("\n")[0]}\n`);
     return 2;

@@ -2,7 +2,7 @@
 // simulator serving a real Agile day with a Solcast forecast, and a simulated Sungrow inverter over
 // Modbus TCP whose battery moves with what it is told and with what the house really used. Time
 // is accelerated; the simulated home settles each slot against the day's actual load and PV.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Addon, startAddon } from "../app.js";
@@ -13,7 +13,8 @@ import type { Command } from "../core/types.js";
 import { endpointsFromBaseUrl } from "../ha/endpoints.js";
 import { createLogger, setLogLevel } from "../log.js";
 import { systemClock } from "../runtime/ports.js";
-import { parseScenario, type Scenario } from "../scenario/index.js";
+import type { Scenario } from "../scenario/index.js";
+import { readScenarioFile } from "../scenario/read-file.js";
 import { startHaSimForScenario } from "../sim/ha/index.js";
 import { startFakeInverter } from "../sim/modbus/fake-inverter.js";
 import { createDemoClock } from "./demo-clock.js";
@@ -69,8 +70,7 @@ function commandText(command: Command | undefined): string {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const print = options.print;
   setLogLevel(options.verbose ? "info" : "warning");
-  const scenarioText = await readFile(options.scenarioPath ?? DEFAULT_DEMO_SCENARIO, "utf8");
-  const scenario: Scenario = parseScenario(JSON.parse(scenarioText), "demo scenario");
+  const scenario: Scenario = await readScenarioFile(options.scenarioPath ?? DEFAULT_DEMO_SCENARIO);
   const slotMs = scenario.slotMinutes * 60_000;
   const { sim, seed } = await startHaSimForScenario(scenario, { token: TOKEN });
   const { battery } = scenario;

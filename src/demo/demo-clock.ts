@@ -6,17 +6,21 @@ import type { Clock } from "../runtime/ports.js";
 
 export interface DemoClock extends Clock {
   start(): void;
+  /** Stops time where it is (the demo's period is over but the page is still served). */
+  freeze(): void;
 }
 
 export function createDemoClock(base: Clock, factor: number, startMs: number): DemoClock {
   if (!(factor > 0)) throw new RangeError(`acceleration factor must be positive, not ${factor}`);
   let baseStartMs: number | undefined;
+  let frozenAtMs: number | undefined;
   const held: { callback: () => void; delayMs: number; handle: { real?: unknown; cancelled: boolean } }[] =
     [];
   const arm = (callback: () => void, delayMs: number) =>
     base.setTimeout(callback, Math.max(0, delayMs) / factor);
   return {
-    nowMs: () => (baseStartMs === undefined ? startMs : startMs + (base.nowMs() - baseStartMs) * factor),
+    nowMs: () =>
+      frozenAtMs ?? (baseStartMs === undefined ? startMs : startMs + (base.nowMs() - baseStartMs) * factor),
     setTimeout(callback, delayMs) {
       if (baseStartMs !== undefined) return { real: arm(callback, delayMs), cancelled: false };
       const handle: { real?: unknown; cancelled: boolean } = { cancelled: false };
@@ -28,6 +32,9 @@ export function createDemoClock(base: Clock, factor: number, startMs: number): D
       if (!h) return;
       h.cancelled = true;
       if (h.real !== undefined) base.clearTimeout(h.real);
+    },
+    freeze() {
+      frozenAtMs = this.nowMs();
     },
     start() {
       if (baseStartMs !== undefined) return;

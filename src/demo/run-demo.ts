@@ -166,6 +166,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const pageUrl = addon.web?.url;
     if (options.serve && pageUrl) {
       addon.scheduler.stop();
+      clock.freeze();
       print(`Serving the plan page at ${pageUrl} until Ctrl-C`);
       await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
     }

@@ -72,7 +72,20 @@ describe("addon/Dockerfile", () => {
   it("runs the compiled add-on under an init, as config.yaml's init: false requires", () => {
     expect(config.init).toBe(false);
     expect(runtimeText).toMatch(/ENTRYPOINT \["\/sbin\/tini", "--"\]/);
-    expect(runtimeText).toMatch(/CMD \["node", "dist\/main\.js"\]/);
+    const cmd = /CMD (\[.*\])/.exec(runtimeText)?.[1];
+    const argv = JSON.parse(cmd ?? "[]") as string[];
+    expect(argv[0]).toBe("node");
+    expect(argv.at(-1)).toBe("dist/main.js");
+  });
+
+  it("starts node with the flags whose footprint bench/footprint.ts measures", () => {
+    const cmd = JSON.parse(/CMD (\[.*\])/.exec(runtimeText)?.[1] ?? "[]") as string[];
+    const bench = readRepoText("bench/footprint.ts");
+    const flags = /NODE_FLAGS = (\[[^\]]*\])/.exec(bench)?.[1];
+    expect(flags).toBeDefined();
+    const benchFlags = [...flags!.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    expect(benchFlags.length).toBeGreaterThan(0);
+    expect(cmd.slice(1, -1)).toEqual(benchFlags);
   });
 
   it("labels the image as the add-on's version and arches", () => {

@@ -3,7 +3,7 @@
 // THIS process. The bench keeps it busy: SOC changes every second, a replan event every two
 // seconds, new rates every ten. Prints peak and median RSS, or JSON with --json.
 //
-//   npm run build && npx tsx bench/footprint.ts [--seconds 60] [--json]
+//   npm run build && npx tsx bench/footprint.ts [--seconds 60] [--json] [--entry dist/main.js]
 // FOOTPRINT_PRELOAD=/path/to/script.cjs preloads a script into the add-on (e.g. one that logs
 // process.memoryUsage()) and prints the add-on's stderr at the end.
 import { spawn } from "node:child_process";
@@ -25,12 +25,17 @@ export const NODE_FLAGS = [
 ];
 
 const { values } = parseArgs({
-  options: { seconds: { type: "string", default: "60" }, json: { type: "boolean", default: false } },
+  options: {
+    seconds: { type: "string", default: "60" },
+    json: { type: "boolean", default: false },
+    // What the image runs; another entry (e.g. an esbuild bundle) can be compared with it.
+    entry: { type: "string", default: "dist/main.js" },
+  },
 });
 const seconds = Number(values.seconds);
 const root = new URL("../", import.meta.url);
-const mainJs = new URL("dist/main.js", root);
-if (!existsSync(mainJs)) throw new Error("dist/main.js is missing: run `npm run build` first");
+const mainJs = new URL(values.entry, root);
+if (!existsSync(mainJs)) throw new Error(`${values.entry} is missing: run \`npm run build\` first`);
 
 const raw = JSON.parse(
   await readFile(
@@ -144,6 +149,7 @@ const sorted = [...samplesKb].sort((a, b) => a - b);
 const result = {
   seconds,
   samples: samplesKb.length,
+  entry: values.entry,
   nodeFlags: NODE_FLAGS.join(" "),
   peakRssMb: Math.round(sorted[sorted.length - 1]! / 1024),
   medianRssMb: Math.round(sorted[Math.floor(sorted.length / 2)]! / 1024),
@@ -152,5 +158,5 @@ const result = {
 if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
 else
   process.stdout.write(
-    `add-on process RSS over ${seconds} s (${result.samples} samples, node ${result.nodeFlags}): peak ${result.peakRssMb} MB, median ${result.medianRssMb} MB\n`,
+    `add-on process RSS over ${seconds} s (${result.samples} samples, node ${result.nodeFlags} ${result.entry}): peak ${result.peakRssMb} MB, median ${result.medianRssMb} MB\n`,
   );

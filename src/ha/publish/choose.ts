@@ -7,6 +7,7 @@ import { ConfigError, errorMessage } from "../../errors.js";
 import { createLogger, type Logger } from "../../log.js";
 import type { Clock, RuntimeCommands } from "../../runtime/ports.js";
 import type { HaClient } from "../client.js";
+import { type HttpFetch, httpFetch } from "../http.js";
 // The MQTT client library is loaded only when a broker is used: on a Pi every MB counts.
 import type { MqttBroker, MqttPlanPublisher } from "./mqtt-publisher.js";
 import { createRestPublisher, type RestPlanPublisher } from "./rest-publisher.js";
@@ -27,7 +28,7 @@ const servicesAnswer = z.object({
 /** The Supervisor's MQTT service, or undefined when there is none (or no Supervisor). */
 export async function supervisorMqtt(
   env: Record<string, string | undefined>,
-  fetchImpl: typeof fetch = fetch,
+  fetchImpl: HttpFetch = httpFetch,
   supervisorUrl = SUPERVISOR_URL,
   log: Logger = createLogger("ha:publish"),
 ): Promise<MqttBroker | undefined> {
@@ -80,7 +81,7 @@ export interface ChoosePublisherOptions {
   currency: string;
   swVersion: string;
   env?: Record<string, string | undefined>;
-  fetchImpl?: typeof fetch;
+  fetchImpl?: HttpFetch;
   supervisorUrl?: string;
   log?: Logger;
 }

@@ -14,6 +14,7 @@ import type {
 } from "../../runtime/ports.js";
 import { fireOverrideEvent, firePlanChanged } from "../actions.js";
 import type { HaClient } from "../client.js";
+import { type HttpFetch, httpFetch } from "../http.js";
 import { SENSORS, type SensorDef, type SensorKey } from "./entities.js";
 import { notifyThroughHa } from "./notify.js";
 import { SensorBoard } from "./sensor-board.js";
@@ -28,7 +29,7 @@ export interface RestPublisherOptions {
   entityPrefix?: string;
   notifyService?: string;
   log?: Logger;
-  fetchImpl?: typeof fetch;
+  fetchImpl?: HttpFetch;
 }
 
 export interface RestPlanPublisher extends PlanPublisher {
@@ -58,7 +59,7 @@ export function createRestPublisher(options: RestPublisherOptions): RestPlanPubl
   const { ha, clock } = options;
   const log = options.log ?? createLogger("ha:publish");
   const prefix = options.entityPrefix ?? "battery_planner";
-  const doFetch = options.fetchImpl ?? fetch;
+  const doFetch = options.fetchImpl ?? httpFetch;
   const board = new SensorBoard(options.timeZone);
   const entityId = (key: SensorKey) => `sensor.${prefix}_${key}`;
   let chain: Promise<void> = Promise.resolve();

@@ -125,7 +125,7 @@ describe("choosing the publisher", () => {
   it("ignores a malformed services answer", async () => {
     const supervisor = await fakeSupervisor({ status: 200, body: { result: "ok", data: { host: "" } } });
     closers.push(supervisor.close);
-    expect(await supervisorMqtt({ SUPERVISOR_TOKEN: "x" }, fetch, supervisor.url)).toBeUndefined();
-    expect(await supervisorMqtt({}, fetch, supervisor.url)).toBeUndefined();
+    expect(await supervisorMqtt({ SUPERVISOR_TOKEN: "x" }, undefined, supervisor.url)).toBeUndefined();
+    expect(await supervisorMqtt({}, undefined, supervisor.url)).toBeUndefined();
   });
 });

@@ -19,7 +19,7 @@ import { startFakeInverter } from "../src/sim/modbus/fake-inverter.js";
 /** Must match addon/Dockerfile's CMD. */
 export const NODE_FLAGS = [
   "--max-semi-space-size=1",
-  "--max-old-space-size=32",
+  "--max-old-space-size=24",
   "--v8-pool-size=0",
   "--single-threaded-gc",
 ];

@@ -10,6 +10,7 @@ import type { HaClient, HaEvent, HaUnsubscribe } from "./client.js";
 export const REPLAN_EVENT = "battery_planner_replan";
 export const OVERRIDE_EVENT = "battery_planner_override";
 export const PLAN_CHANGED_EVENT = "battery_planner_plan_changed";
+export const RATES_LATE_EVENT = "battery_planner_rates_late";
 
 const modeSchema = z.preprocess(
   (value) => (typeof value === "string" ? value.trim().toLowerCase().replace(/[_ ]/g, "-") : value),
@@ -205,5 +206,22 @@ export async function fireOverrideEvent(
     });
   } catch (error) {
     log.warn(`could not fire ${OVERRIDE_EVENT}_${event.kind}: ${errorMessage(error)}`);
+  }
+}
+
+/** Tells automations (the notify blueprint) that tomorrow's rates are late. */
+export async function fireRatesLate(
+  ha: Pick<HaClient, "fireEvent">,
+  late: { deadline: string; coveredUntilMs: number },
+  log: Logger = createLogger("ha:actions"),
+): Promise<void> {
+  try {
+    await ha.fireEvent(RATES_LATE_EVENT, {
+      deadline: late.deadline,
+      message: `Tomorrow's rates had not arrived by ${late.deadline}; the plan covers only the hours it knows.`,
+      rates_until: late.coveredUntilMs > 0 ? new Date(late.coveredUntilMs).toISOString() : null,
+    });
+  } catch (error) {
+    log.warn(`could not fire ${RATES_LATE_EVENT}: ${errorMessage(error)}`);
   }
 }

@@ -58,8 +58,10 @@ export function builtinJobs(runtime: Runtime, zone: string): JobSpec[] {
         }
         const reason = `tomorrow's rates had not arrived by ${deadline}`;
         await runtime.raiseStatus("rates-deadline", reason);
-        if (attempt === 1)
+        if (attempt === 1) {
           await runtime.publisher.notify?.("Battery Planner", `${reason}; planning with what is known.`);
+          await runtime.publisher.ratesLate?.({ deadline, coveredUntilMs });
+        }
         throw new Error(reason);
       },
     },

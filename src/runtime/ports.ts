@@ -97,6 +97,8 @@ export interface PlanPublisher {
   publishJobRun?(run: JobRun): Promise<void>;
   /** An override was created, updated, deleted, started or ended (HA event, web page). */
   publishOverrideEvent?(event: OverrideEvent): Promise<void>;
+  /** Tomorrow's rates had not arrived by the deadline (for automations: a HA event). */
+  ratesLate?(late: { deadline: string; coveredUntilMs: number }): Promise<void>;
   notify?(title: string, message: string): Promise<void>;
 }
 

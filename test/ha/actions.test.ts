@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { firePlanChanged, modesChanged, PLAN_CHANGED_EVENT, subscribeActions } from "../../src/ha/actions.js";
+import {
+  firePlanChanged,
+  fireRatesLate,
+  modesChanged,
+  PLAN_CHANGED_EVENT,
+  RATES_LATE_EVENT,
+  subscribeActions,
+} from "../../src/ha/actions.js";
 import type { HaEvent } from "../../src/ha/client.js";
 import { connectHa, type HaConnection } from "../../src/ha/connection.js";
 import { endpointsFromBaseUrl } from "../../src/ha/endpoints.js";
@@ -186,6 +193,28 @@ describe("plan changed event", () => {
         previous_plan_version: 2,
         current_mode: "hold",
         windows: [{ start: "2025-06-01T00:00:00.000Z", end: "2025-06-02T00:00:00.000Z", mode: "hold" }],
+      });
+    } finally {
+      await ha.close();
+      await sim.close();
+    }
+  });
+
+  it("fires battery_planner_rates_late with the message the notify blueprint shows", async () => {
+    const sim = await startHaSim({ token: "rl-token" });
+    const ha = await connectHa({
+      ...endpointsFromBaseUrl(sim.url, sim.token, "HA_TOKEN"),
+      connectAttempts: 1,
+    });
+    try {
+      const events: HaEvent[] = [];
+      await ha.subscribeEvents(RATES_LATE_EVENT, (e) => events.push(e));
+      await fireRatesLate(ha, { deadline: "18:00", coveredUntilMs: Date.parse("2025-06-01T23:00:00Z") });
+      await until(() => events.length > 0, "rates_late");
+      expect(events[0]!.data).toMatchObject({
+        deadline: "18:00",
+        rates_until: "2025-06-01T23:00:00.000Z",
+        message: expect.stringContaining("18:00"),
       });
     } finally {
       await ha.close();

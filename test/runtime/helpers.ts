@@ -113,6 +113,7 @@ export class RecordingPublisher implements PlanPublisher {
   jobRuns: JobRun[] = [];
   notifications: { title: string; message: string }[] = [];
   overrideEvents: OverrideEvent[] = [];
+  ratesLateEvents: { deadline: string; coveredUntilMs: number }[] = [];
 
   async publishPlan(plan: StoredPlan, status: RuntimeStatus): Promise<void> {
     this.plans.push(plan);
@@ -132,6 +133,9 @@ export class RecordingPublisher implements PlanPublisher {
   }
   async notify(title: string, message: string): Promise<void> {
     this.notifications.push({ title, message });
+  }
+  async ratesLate(late: { deadline: string; coveredUntilMs: number }): Promise<void> {
+    this.ratesLateEvents.push(late);
   }
   lastStatus(): RuntimeStatus | undefined {
     return this.statuses.at(-1);

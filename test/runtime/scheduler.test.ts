@@ -142,6 +142,7 @@ describe("built-in jobs", () => {
     await clock.advance(6 * 60 * MINUTE + MINUTE); // past 18:00
     expect(runtime.status().reason).toContain("tomorrow's rates had not arrived by 18:00");
     expect(publisher.notifications).toHaveLength(1);
+    expect(publisher.ratesLateEvents).toEqual([{ deadline: "18:00", coveredUntilMs: expect.any(Number) }]);
     expect(
       runtime.recentJobRuns().some((r) => r.job === "check-tomorrow-rates" && r.outcome === "failed"),
     ).toBe(true);

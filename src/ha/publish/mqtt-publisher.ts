@@ -14,7 +14,7 @@ import type {
   RuntimeStatus,
   StoredPlan,
 } from "../../runtime/ports.js";
-import { fireOverrideEvent, firePlanChanged } from "../actions.js";
+import { fireOverrideEvent, firePlanChanged, fireRatesLate } from "../actions.js";
 import type { HaClient } from "../client.js";
 import { CONTROLS, type ControlKey, OVERRIDE_AUTO } from "./entities.js";
 import { type ControlStates, controlPayload, MqttCommandHandler } from "./mqtt-commands.js";
@@ -226,6 +226,9 @@ export async function createMqttPublisher(options: MqttPublisherOptions): Promis
       await notifyThroughHa(options.ha, options.notifyService, title, message).catch((error) =>
         log.warn(`notification failed: ${errorMessage(error)}`),
       );
+    },
+    ratesLate: async (late) => {
+      await fireRatesLate(options.ha, late, log);
     },
     publishOverrideEvent: async (event: OverrideEvent) => {
       handler.onOverrideEvent(event);

@@ -12,7 +12,7 @@ import type {
   RuntimeStatus,
   StoredPlan,
 } from "../../runtime/ports.js";
-import { fireOverrideEvent, firePlanChanged } from "../actions.js";
+import { fireOverrideEvent, firePlanChanged, fireRatesLate } from "../actions.js";
 import type { HaClient } from "../client.js";
 import { type HttpFetch, httpFetch } from "../http.js";
 import { SENSORS, type SensorDef, type SensorKey } from "./entities.js";
@@ -124,6 +124,9 @@ export function createRestPublisher(options: RestPublisherOptions): RestPlanPubl
     publishJobRun: async (run: JobRun) => {
       board.setJobRun(run);
       await flush();
+    },
+    ratesLate: async (late) => {
+      await fireRatesLate(ha, late, log);
     },
     publishOverrideEvent: async (event: OverrideEvent) => {
       await fireOverrideEvent(ha, event, log);

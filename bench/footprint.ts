@@ -66,7 +66,7 @@ await writeFile(
       method: "modbus",
       modbus: { host: inverter.host, port: inverter.port, profile: "sungrow-sh" },
     },
-    mqtt: { mode: "off" },
+    mqtt: { mode: "never" },
     log_level: "warning",
   }),
 );

@@ -128,7 +128,7 @@ export const scheduleOptions = z.object({
 // --- publishing (ha/publish) -------------------------------------------------------------------
 export const mqttOptions = z.object({
   /** auto: use the Supervisor's MQTT service when there is one. */
-  mode: z.enum(["auto", "on", "off"]).default("auto"),
+  mode: z.enum(["auto", "always", "never"]).default("auto"),
   host: z.string().optional(),
   port: z.number().int().min(1).max(65535).default(1883),
   username: z.string().optional(),

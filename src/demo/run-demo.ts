@@ -96,7 +96,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       method: "modbus",
       modbus: { host: inverter.host, port: inverter.port, profile: "sungrow-sh", unit_id: inverter.unitId },
     },
-    mqtt: { mode: "off" },
+    mqtt: { mode: "never" },
     planner: { slot_minutes: scenario.slotMinutes, horizon_hours: 48 },
     log_level: "warning",
   });

@@ -54,7 +54,7 @@ async function startRig(extra: Record<string, unknown> = {}): Promise<Rig> {
   const config = parseConfig({
     ...seed.options,
     control: { method: "ha_services", profile: "givtcp", entity_prefix: "givtcp_ce1234" },
-    mqtt: { mode: "off" },
+    mqtt: { mode: "never" },
     ...extra,
   });
   for (const state of seedStates(bindingFromOptions(config.control))) {
@@ -175,7 +175,7 @@ describe("the add-on against a Home Assistant with Octopus, Solcast and GivTCP",
     const broker = await startMosquitto();
     cleanups.push(() => broker.stop());
     const { addon } = await startRig({
-      mqtt: { mode: "on", host: "127.0.0.1", port: broker.port },
+      mqtt: { mode: "always", host: "127.0.0.1", port: broker.port },
     });
     expect(addon.runtime.latestPlan()).toBeDefined();
     // What Home Assistant would see: retained discovery configs and a retained plan state.

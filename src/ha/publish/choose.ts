@@ -102,7 +102,7 @@ export async function choosePublisher(
       ...(options.config.notify_service ? { notifyService: options.config.notify_service } : {}),
       log,
     });
-  if (mqtt.mode === "off") {
+  if (mqtt.mode === "never") {
     log.info("MQTT is off: publishing sensors through the REST states API (no unique ids)");
     return rest();
   }
@@ -110,10 +110,10 @@ export async function choosePublisher(
     brokerFromOptions(mqtt) ??
     (await supervisorMqtt(options.env ?? process.env, options.fetchImpl, options.supervisorUrl, log));
   if (!broker) {
-    if (mqtt.mode === "on") {
+    if (mqtt.mode === "always") {
       throw new ConfigError(
         "mqtt.host",
-        "mqtt.mode is on but no broker is configured and the Supervisor offers none",
+        "mqtt.mode is always but no broker is configured and the Supervisor offers none",
         "Install the Mosquitto broker add-on, or set mqtt.host (and credentials), or set mqtt.mode to auto",
       );
     }
@@ -137,7 +137,7 @@ export async function choosePublisher(
       log,
     });
   } catch (error) {
-    if (mqtt.mode === "on") {
+    if (mqtt.mode === "always") {
       throw new ConfigError(
         "mqtt.host",
         `cannot use the MQTT broker ${broker.host}:${broker.port} (${errorMessage(error)})`,

@@ -90,7 +90,7 @@ describe("choosing the publisher", () => {
   });
 
   it("uses MQTT with a broker from the options", async () => {
-    chosen = await choose({ mode: "on", host: "127.0.0.1", port: broker.port });
+    chosen = await choose({ mode: "always", host: "127.0.0.1", port: broker.port });
     expect(chosen.kind).toBe("mqtt");
   });
 
@@ -105,7 +105,7 @@ describe("choosing the publisher", () => {
   });
 
   it("falls back to REST when MQTT is off, even with a broker", async () => {
-    chosen = await choose({ mode: "off", host: "127.0.0.1", port: broker.port });
+    chosen = await choose({ mode: "never", host: "127.0.0.1", port: broker.port });
     expect(chosen.kind).toBe("rest");
   });
 
@@ -117,9 +117,9 @@ describe("choosing the publisher", () => {
     expect(chosen.kind).toBe("rest");
   });
 
-  it("stops with an error naming the option when mode is on and there is no broker", async () => {
-    await expect(choose({ mode: "on" })).rejects.toBeInstanceOf(ConfigError);
-    await expect(choose({ mode: "on" })).rejects.toThrow(/mqtt\.host/);
+  it("stops with an error naming the option when mode is always and there is no broker", async () => {
+    await expect(choose({ mode: "always" })).rejects.toBeInstanceOf(ConfigError);
+    await expect(choose({ mode: "always" })).rejects.toThrow(/mqtt\.host/);
   });
 
   it("ignores a malformed services answer", async () => {

@@ -38,6 +38,8 @@ export interface AddonOptions {
 
 export interface Addon {
   runtime: Runtime;
+  /** What MQTT controls, HA events and the page may ask (the runtime, plus controller upkeep). */
+  commands: RuntimeCommands;
   scheduler: Scheduler;
   jobs: CronRunner;
   ha: HaConnection;
@@ -102,12 +104,24 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
 
     // The publisher's command topics and the runtime need each other; the runtime is made second.
     let runtime: Runtime | undefined;
+    // The Modbus controller clamps its writes (min SOC among them) to the reserve: it must follow
+    // a reserve changed at run time, or self-use would still discharge to the old floor.
+    const applyReserve = (reservePct: number) => {
+      for (const controller of Object.values(controllers)) {
+        const limited = controller as Partial<{ updateLimits(limits: { reservePct: number }): void }>;
+        limited.updateLimits?.({ reservePct });
+      }
+    };
     const commands: RuntimeCommands = {
       requestReplan: (reason) => runtime?.requestReplan(reason),
       createOverride: (request) => need(runtime).createOverride(request),
       cancelOverride: (id) => need(runtime).cancelOverride(id),
+      updateOverride: (id, request) => need(runtime).updateOverride(id, request),
       setControlEnabled: (enabled) => need(runtime).setControlEnabled(enabled),
-      setReservePct: (pct) => need(runtime).setReservePct(pct),
+      setReservePct: async (pct) => {
+        await need(runtime).setReservePct(pct);
+        applyReserve(pct);
+      },
     };
     const publisher = await choosePublisher({
       config,
@@ -135,10 +149,11 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
     });
     // A typo in an entity id is the commonest setup mistake: say which one, where users look.
     if (missing.length > 0) await runtime.raiseStatus("missing-entities", missingEntityMessage(missing));
+    applyReserve(runtime.reservePct());
     const scheduler = createSchedulerFromConfig(runtime, log.child("scheduler"));
     const jobs = await startBuiltinJobs(runtime, options.dataDir, timeZone);
     cleanups.push(async () => jobs.stop());
-    const actions = await subscribeActions(ha, runtime, log.child("actions"));
+    const actions = await subscribeActions(ha, commands, log.child("actions"));
     const closeActions = once(() => actions.close());
     cleanups.push(closeActions);
     const unwatch: HaUnsubscribe = once(
@@ -169,6 +184,7 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
     let stopped = false;
     return {
       runtime: started,
+      commands,
       scheduler,
       jobs,
       ha,

@@ -55,6 +55,8 @@ export interface Runtime extends Required<RuntimeCommands> {
   recentOverrideEvents(): OverrideEvent[];
   /** Marks the status degraded for a reason outside planning and execution (e.g. late rates). */
   raiseStatus(key: string, reason: string | undefined): Promise<void>;
+  /** The reserve in force (the options' unless changed at run time; survives restarts). */
+  reservePct(): number;
   /** Resolves when no plan or execution started so far is still running. */
   whenIdle(): Promise<void>;
   /** The scheduler hooks here so that requestReplan goes through its debounce. */

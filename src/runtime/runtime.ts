@@ -298,6 +298,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       else raised.set(key, reason);
       await publishStatus();
     },
+    reservePct: () => reservePct,
     async whenIdle() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
@@ -336,6 +337,8 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
         throw new InputError("reserve", `${pct} is not a percentage 0..100`);
       reservePct = pct;
       await saveSettings();
+      // The same command now means other register values (the reserve is the self-use floor).
+      executor.forget();
       requestReplan("reserve changed");
     },
   };

@@ -5,6 +5,9 @@ import type { Mode, PlanSlot } from "../core/types.js";
 import type { JobRun, RuntimeStatus, StoredPlan } from "../runtime/ports.js";
 import type { SocSample } from "./state.js";
 
+/** How much measured SOC before the plan's start the chart shows. */
+export const SOC_HISTORY_SHOWN_MS = 12 * 3_600_000;
+
 export interface ModeBand {
   startS: number;
   endS: number;
@@ -97,9 +100,10 @@ export function chartData(stored: StoredPlan, history: readonly SocSample[]): Ch
   if (stored.initialSocKwh !== undefined)
     plannedAt.set(first.startMs, toPct(stored.initialSocKwh, stored.capacityKwh));
   for (const s of slots) plannedAt.set(s.endMs, toPct(s.socKwh, stored.capacityKwh));
+  // The plan starts now, so "the actual SOC so far" lies before it: show the last hours of it.
   const actualAt = new Map<number, number>();
   for (const h of history) {
-    if (h.atMs >= first.startMs && h.atMs <= last.endMs && Number.isFinite(h.socPct))
+    if (h.atMs >= first.startMs - SOC_HISTORY_SHOWN_MS && h.atMs <= last.endMs && Number.isFinite(h.socPct))
       actualAt.set(h.atMs, h.socPct);
   }
   const times = new Set<number>([first.startMs, ...plannedAt.keys(), ...actualAt.keys()]);
@@ -114,10 +118,11 @@ export function chartData(stored: StoredPlan, history: readonly SocSample[]): Ch
   };
   for (const tMs of sorted) {
     // The horizon's end belongs to no slot; it repeats the last price so the step line reaches it.
-    const slot = slotAt(slots, tMs) ?? last;
+    // Before the plan there are no prices to draw, only the measured SOC.
+    const slot = tMs < first.startMs ? undefined : (slotAt(slots, tMs) ?? last);
     data.xS.push(tMs / 1000);
-    data.importPricePerKwh.push(slot.importPricePerKwh);
-    data.exportPricePerKwh.push(slot.exportPricePerKwh);
+    data.importPricePerKwh.push(slot ? slot.importPricePerKwh : null);
+    data.exportPricePerKwh.push(slot ? slot.exportPricePerKwh : null);
     data.plannedSocPct.push(plannedAt.get(tMs) ?? null);
     data.actualSocPct.push(actualAt.get(tMs) ?? null);
   }

@@ -66,9 +66,16 @@ describe("chartData", () => {
     expect(chartData(plan, []).plannedSocPct[0]).toBe(32);
   });
 
-  it("ignores SOC samples outside the plan's horizon", () => {
-    const data = chartData(knownPlan(), [{ atMs: DAY_START_MS - HOUR_MS, socPct: 99 }]);
-    expect(data.actualSocPct.every((v) => v === null)).toBe(true);
+  it("shows the measured SOC of the hours before the plan, without prices, and ignores older samples", () => {
+    const data = chartData(knownPlan(), [
+      { atMs: DAY_START_MS - 13 * HOUR_MS, socPct: 80 },
+      { atMs: DAY_START_MS - HOUR_MS, socPct: 99 },
+    ]);
+    expect(data.xS[0]).toBe((DAY_START_MS - HOUR_MS) / 1000);
+    expect(data.actualSocPct[0]).toBe(99);
+    expect(data.importPricePerKwh[0]).toBeNull();
+    expect(data.exportPricePerKwh[0]).toBeNull();
+    expect(data.actualSocPct.filter((v) => v !== null)).toEqual([99]);
   });
 
   it("returns empty series for a plan without slots", () => {

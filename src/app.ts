@@ -174,6 +174,7 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
         ...options.web,
         state: webStateOf(runtime),
         nowMs: () => clock.nowMs(),
+        timeZone,
         log: log.child("web"),
       });
       cleanups.push(() => web!.close());

@@ -21,6 +21,8 @@ export interface WebServerOptions {
   allowedAddresses?: readonly string[];
   /** The runtime's clock, so that an accelerated demo shows its own "now". */
   nowMs?: () => number;
+  /** The home's IANA zone; times on the page are shown in it (default: the browser's). */
+  timeZone?: string;
   log: Logger;
 }
 
@@ -70,7 +72,7 @@ export function startWebServer(options: WebServerOptions): Promise<WebServerHand
           res,
           200,
           "text/html; charset=utf-8",
-          renderIndexHtml(ingressBasePath(req.headers["x-ingress-path"])),
+          renderIndexHtml(ingressBasePath(req.headers["x-ingress-path"]), options.timeZone),
         );
       case "/app.js":
         return send(res, 200, "text/javascript; charset=utf-8", clientScript);

@@ -29,21 +29,28 @@ export function pageMain(): void {
     byId(id).textContent = text;
   };
   const money = (value: number) => value.toFixed(2);
-  const sameDay = (a: Date, b: Date) => a.toDateString() === b.toDateString();
+  // The home's zone when the add-on says it (HA users may browse from elsewhere), else the browser's.
+  const timeZone = document.body.dataset.timeZone || undefined;
+  const inZone = timeZone ? { timeZone } : {};
+  const dayOf = (at: Date) => at.toLocaleDateString("en-CA", inZone);
+  const sameDay = (a: Date, b: Date) => dayOf(a) === dayOf(b);
   const time = (ms: number) => {
     const at = new Date(ms);
-    const hm = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const hm = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", ...inZone });
     return sameDay(at, new Date(nowS * 1000))
       ? hm
-      : `${at.toLocaleDateString([], { weekday: "short" })} ${hm}`;
+      : `${at.toLocaleDateString([], { weekday: "short", ...inZone })} ${hm}`;
   };
-  // 24-hour axis labels in the browser's zone; midnight carries the weekday.
+  // 24-hour axis labels in the home's zone; midnight carries the weekday.
   const axisTime = (seconds: number) => {
     const at = new Date(seconds * 1000);
-    const hm = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
-    return at.getHours() === 0 && at.getMinutes() === 0
-      ? at.toLocaleDateString([], { weekday: "short" })
-      : hm;
+    const hm = at.toLocaleTimeString("en-GB", {
+      hour: "2-digit",
+      minute: "2-digit",
+      hour12: false,
+      ...inZone,
+    });
+    return hm === "00:00" ? at.toLocaleDateString([], { weekday: "short", ...inZone }) : hm;
   };
   const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
@@ -165,6 +172,8 @@ export function pageMain(): void {
         width: chartWidth(),
         height: 320,
         scales: { x: { time: true }, soc: { auto: false, range: [0, 100] } },
+        // Tick placement (whole hours, midnights) in the home's zone too.
+        ...(timeZone ? { tzDate: (ts: number) => uPlotCtor.tzDate(new Date(ts * 1000), timeZone) } : {}),
         series: [
           {},
           {

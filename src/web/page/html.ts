@@ -3,8 +3,10 @@
 // trailing slash.
 import { pageMain } from "./client.js";
 
-export function renderIndexHtml(basePath?: string): string {
+export function renderIndexHtml(basePath?: string, timeZone?: string): string {
   const base = basePath === undefined ? "" : `\n    <base href="${basePath}/" />`;
+  // Times are shown in the home's zone, which need not be the browser's.
+  const zone = timeZone && /^[A-Za-z0-9_+\-/]+$/.test(timeZone) ? ` data-time-zone="${timeZone}"` : "";
   return `<!doctype html>
 <html lang="en">
   <head>
@@ -15,7 +17,7 @@ export function renderIndexHtml(basePath?: string): string {
     <link rel="stylesheet" href="uplot.css" />
     <link rel="stylesheet" href="style.css" />
   </head>
-  <body>
+  <body${zone}>
     <header>
       <h1>Battery Planner</h1>
       <span id="updated" class="muted"></span>

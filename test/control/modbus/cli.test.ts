@@ -32,6 +32,9 @@ const target = (f: FakeInverter, profile: string) => [
   "0",
   "--connect-delay-ms",
   "0",
+  // Generous: on a loaded CI machine a loopback answer can take longer than a real device's default.
+  "--timeout-ms",
+  "10000",
 ];
 
 describe("battery-planner modbus", () => {

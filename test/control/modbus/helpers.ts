@@ -21,7 +21,8 @@ export async function deviceAndController(
       host: fake.host,
       port: fake.port,
       unit_id: extra.unitId,
-      timeout_ms: extra.timeoutMs ?? 1000,
+      // Loopback answers in microseconds; the margin is for a loaded CI machine, not the device.
+      timeout_ms: extra.timeoutMs ?? 5000,
       gap_ms: 0,
       connect_delay_ms: 0,
       settle_ms: 0,

@@ -14,7 +14,7 @@ afterEach(async () => {
 
 async function mapFor(profile: "sungrow-sh" | "sunspec") {
   fake = await startFakeInverter({ profile });
-  link = createModbusLink({ host: fake.host, port: fake.port, timeoutMs: 1000, gapMs: 0 });
+  link = createModbusLink({ host: fake.host, port: fake.port, timeoutMs: 5000, gapMs: 0 });
   return new RegisterMap(loadModbusProfile(profile), link, 1);
 }
 

@@ -16,7 +16,7 @@ afterEach(async () => {
 
 async function linkTo(sunspecBase: number) {
   fake = await startFakeInverter({ profile: "sunspec", sunspecBase });
-  link = createModbusLink({ host: fake.host, port: fake.port, timeoutMs: 1000, gapMs: 0 });
+  link = createModbusLink({ host: fake.host, port: fake.port, timeoutMs: 5000, gapMs: 0 });
   return { fake, link };
 }
 
@@ -31,7 +31,7 @@ describe("SunSpec discovery", () => {
 
   it("says so when a device has no SunSpec marker", async () => {
     fake = await startFakeInverter({ profile: "sungrow-sh" });
-    link = createModbusLink({ host: fake.host, port: fake.port, timeoutMs: 1000, gapMs: 0 });
+    link = createModbusLink({ host: fake.host, port: fake.port, timeoutMs: 5000, gapMs: 0 });
     await expect(discoverSunSpec(link, 1)).rejects.toThrow(ModbusProfileError);
     await expect(discoverSunSpec(link, 1)).rejects.toThrow(/no SunSpec marker/);
   });

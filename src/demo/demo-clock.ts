@@ -1,7 +1,8 @@
-// The demo's clock: accelerated, but standing still at the scenario's start until start() is
-// called. Connecting to HA, reading inputs and the first plan take real time; on a clock already
-// running a thousand times faster, that would be most of the first hour gone before the add-on is
-// even up. Timers armed while it stands are scheduled from the moment it starts.
+// The demo's clock: the runtime's accelerated clock, but standing still at the scenario's start
+// until start() is called. Connecting to HA, reading inputs and the first plan take real time; on
+// a clock already running a thousand times faster, that would be most of the first hour gone
+// before the add-on is even up. Timers armed while it stands are armed when it starts.
+import { createAcceleratedClock } from "../runtime/accelerated-clock.js";
 import type { Clock } from "../runtime/ports.js";
 
 export interface DemoClock extends Clock {
@@ -10,37 +11,38 @@ export interface DemoClock extends Clock {
   freeze(): void;
 }
 
+interface Handle {
+  real?: unknown;
+  cancelled: boolean;
+}
+
 export function createDemoClock(base: Clock, factor: number, startMs: number): DemoClock {
   if (!(factor > 0)) throw new RangeError(`acceleration factor must be positive, not ${factor}`);
-  let baseStartMs: number | undefined;
+  let running: Clock | undefined;
   let frozenAtMs: number | undefined;
-  const held: { callback: () => void; delayMs: number; handle: { real?: unknown; cancelled: boolean } }[] =
-    [];
-  const arm = (callback: () => void, delayMs: number) =>
-    base.setTimeout(callback, Math.max(0, delayMs) / factor);
+  const held: { callback: () => void; delayMs: number; handle: Handle }[] = [];
   return {
-    nowMs: () =>
-      frozenAtMs ?? (baseStartMs === undefined ? startMs : startMs + (base.nowMs() - baseStartMs) * factor),
+    nowMs: () => frozenAtMs ?? running?.nowMs() ?? startMs,
     setTimeout(callback, delayMs) {
-      if (baseStartMs !== undefined) return { real: arm(callback, delayMs), cancelled: false };
-      const handle: { real?: unknown; cancelled: boolean } = { cancelled: false };
-      held.push({ callback, delayMs, handle });
+      const handle: Handle = { cancelled: false };
+      if (running) handle.real = running.setTimeout(callback, delayMs);
+      else held.push({ callback, delayMs, handle });
       return handle;
     },
     clearTimeout(handle) {
-      const h = handle as { real?: unknown; cancelled: boolean } | undefined;
+      const h = handle as Handle | undefined;
       if (!h) return;
       h.cancelled = true;
-      if (h.real !== undefined) base.clearTimeout(h.real);
+      if (h.real !== undefined) running?.clearTimeout(h.real);
     },
     freeze() {
       frozenAtMs = this.nowMs();
     },
     start() {
-      if (baseStartMs !== undefined) return;
-      baseStartMs = base.nowMs();
+      if (running) return;
+      running = createAcceleratedClock(base, factor, startMs);
       for (const { callback, delayMs, handle } of held.splice(0)) {
-        if (!handle.cancelled) handle.real = arm(callback, delayMs);
+        if (!handle.cancelled) handle.real = running.setTimeout(callback, delayMs);
       }
     },
   };

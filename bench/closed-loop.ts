@@ -6,7 +6,7 @@
 // the actuals).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { backtestDay } from "../src/runtime/backtest.js";
+import { backtestDay } from "../src/sim/backtest.js";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");

@@ -1,7 +1,7 @@
 // battery-planner demo [--serve] [--verbose] [--speed N] [--hours H] [--port P] [--scenario FILE]
 import { parseArgs } from "node:util";
-import { runDemo } from "../demo/run-demo.js";
 import { BatteryPlannerError, errorMessage } from "../errors.js";
+import { runDemo } from "../sim/demo/run-demo.js";
 
 export async function run(args: string[]): Promise<number> {
   let values: {

@@ -9,11 +9,11 @@ import type { Plan } from "../core/types.js";
 import { ConfigError, errorMessage } from "../errors.js";
 import { setLogLevel } from "../log.js";
 import { setDurableWrites } from "../runtime/atomic-file.js";
-import { type ClosedLoopResult, runClosedLoop, withActuals } from "../runtime/closed-loop.js";
-import { simulateScenario } from "../runtime/simulate.js";
 import { planToScenarioPlan, scenarioToProblem } from "../scenario/convert.js";
 import { readScenarioFile } from "../scenario/read-file.js";
 import type { Scenario } from "../scenario/schema.js";
+import { type ClosedLoopResult, runClosedLoop, withActuals } from "../sim/closed-loop.js";
+import { simulateScenario } from "../sim/simulate.js";
 import { type CliIo, processIo } from "./io.js";
 import { formatPlanTable } from "./plan.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createDemoClock } from "../../src/demo/demo-clock.js";
+import { createDemoClock } from "../../src/sim/demo/demo-clock.js";
 import { FakeClock } from "../fakes/clock.js";
 
 const START = Date.parse("2018-06-07T00:00:00Z");

@@ -1,7 +1,7 @@
 // The demo end to end, shortened: three simulated hours of the bundled real Agile day.
 import { afterEach, describe, expect, it } from "vitest";
-import { runDemo } from "../../src/demo/run-demo.js";
 import { setLogSink } from "../../src/log.js";
+import { runDemo } from "../../src/sim/demo/run-demo.js";
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());

@@ -4,9 +4,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../../src/cli/simulate.js";
-import { backtestDay, scenarioActuals } from "../../src/runtime/backtest.js";
-import { correctedSlots, runClosedLoop } from "../../src/runtime/closed-loop.js";
-import { simulateScenario } from "../../src/runtime/simulate.js";
+import { backtestDay, scenarioActuals } from "../../src/sim/backtest.js";
+import { correctedSlots, runClosedLoop } from "../../src/sim/closed-loop.js";
+import { simulateScenario } from "../../src/sim/simulate.js";
 
 const DIR = join(import.meta.dirname, "../fixtures/backtest");
 const days = readdirSync(DIR)

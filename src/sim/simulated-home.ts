@@ -5,8 +5,8 @@
 import { executeMode, type ModeCommand, type ModeOutcome } from "../core/modes.js";
 import { slotHours } from "../core/physics.js";
 import type { BatterySpec, Command, GridSpec, InverterState, PlanProblem } from "../core/types.js";
+import type { ApplyReport, Clock, Controller, InputsPort, InputsSnapshot } from "../runtime/ports.js";
 import { correctedSlots, type SlotActual } from "./closed-loop.js";
-import type { ApplyReport, Clock, Controller, InputsPort, InputsSnapshot } from "./ports.js";
 
 /** A clock the simulation sets; timers are never fired (the simulation drives the steps). */
 export class SteppingClock implements Clock {

@@ -8,10 +8,10 @@ import { parseConfig } from "../config/load.js";
 import { slotCost } from "../core/physics.js";
 import type { PlanSlot } from "../core/types.js";
 import { createLogger, type Logger } from "../log.js";
+import type { PlanPublisher } from "../runtime/ports.js";
+import { createRuntime } from "../runtime/runtime.js";
 import { parseScenario, type Scenario, scenarioToProblem } from "../scenario/index.js";
 import type { ClosedLoopResult } from "./closed-loop.js";
-import type { PlanPublisher } from "./ports.js";
-import { createRuntime } from "./runtime.js";
 import { ScenarioInputs, SimulatedInverter, SteppingClock } from "./simulated-home.js";
 
 const quietPublisher: PlanPublisher = {

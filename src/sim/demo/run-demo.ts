@@ -5,18 +5,18 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Addon, startAddon } from "../app.js";
-import { parseConfig } from "../config/load.js";
-import { createModbusController } from "../control/modbus/index.js";
-import { settleSlot } from "../core/physics.js";
-import type { Command } from "../core/types.js";
-import { endpointsFromBaseUrl } from "../ha/endpoints.js";
-import { createLogger, setLogLevel } from "../log.js";
-import { systemClock } from "../runtime/ports.js";
-import type { Scenario } from "../scenario/index.js";
-import { readScenarioFile } from "../scenario/read-file.js";
-import { startHaSimForScenario } from "../sim/ha/index.js";
-import { startFakeInverter } from "../sim/modbus/fake-inverter.js";
+import { type Addon, startAddon } from "../../app.js";
+import { parseConfig } from "../../config/load.js";
+import { createModbusController } from "../../control/modbus/index.js";
+import { settleSlot } from "../../core/physics.js";
+import type { Command } from "../../core/types.js";
+import { endpointsFromBaseUrl } from "../../ha/endpoints.js";
+import { createLogger, setLogLevel } from "../../log.js";
+import { systemClock } from "../../runtime/ports.js";
+import type { Scenario } from "../../scenario/index.js";
+import { readScenarioFile } from "../../scenario/read-file.js";
+import { startHaSimForScenario } from "../ha/index.js";
+import { startFakeInverter } from "../modbus/fake-inverter.js";
 import { createDemoClock } from "./demo-clock.js";
 import {
   EXECUTED_HEADER,
@@ -27,7 +27,7 @@ import {
 } from "./report.js";
 
 export const DEFAULT_DEMO_SCENARIO = new URL(
-  "../../test/fixtures/scenarios/real-agile-20180607-big-20-agile-forecast.json",
+  "../../../test/fixtures/scenarios/real-agile-20180607-big-20-agile-forecast.json",
   import.meta.url,
 );
 

@@ -2,8 +2,8 @@
 // until start() is called. Connecting to HA, reading inputs and the first plan take real time; on
 // a clock already running a thousand times faster, that would be most of the first hour gone
 // before the add-on is even up. Timers armed while it stands are armed when it starts.
-import { createAcceleratedClock } from "../runtime/accelerated-clock.js";
-import type { Clock } from "../runtime/ports.js";
+import { createAcceleratedClock } from "../../runtime/accelerated-clock.js";
+import type { Clock } from "../../runtime/ports.js";
 
 export interface DemoClock extends Clock {
   start(): void;

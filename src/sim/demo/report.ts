@@ -1,7 +1,7 @@
 // What the demo prints: the plan as a table, one line per executed slot, and the bill. Plain text
 // for a terminal; times in the home's zone.
 import { DateTime } from "luxon";
-import type { StoredPlan } from "../runtime/ports.js";
+import type { StoredPlan } from "../../runtime/ports.js";
 
 export interface ExecutedSlot {
   startMs: number;

@@ -150,6 +150,13 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
     // A typo in an entity id is the commonest setup mistake: say which one, where users look.
     if (missing.length > 0) await runtime.raiseStatus("missing-entities", missingEntityMessage(missing));
     applyReserve(runtime.reservePct());
+    // The controls show the settings in force (restored after a restart), not the options.
+    const inForce = runtime;
+    if (publisher.kind === "mqtt")
+      await publisher.followSettings({
+        reservePct: () => inForce.reservePct(),
+        controlEnabled: () => inForce.status().controlEnabled,
+      });
     const scheduler = createSchedulerFromConfig(runtime, log.child("scheduler"));
     const jobs = await startBuiltinJobs(runtime, options.dataDir, timeZone);
     cleanups.push(async () => jobs.stop());

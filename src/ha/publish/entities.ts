@@ -12,6 +12,9 @@ export type SensorKey =
   | "cost_today"
   | "cost_tomorrow"
   | "saving"
+  | "saving_accrued"
+  | "import_price"
+  | "export_price"
   | "plan_version"
   | "plan_age"
   | "plan"
@@ -22,9 +25,13 @@ export interface SensorDef {
   name: string;
   icon: string;
   deviceClass?: "timestamp" | "battery" | "monetary" | "duration" | "enum";
+  /** HA's sensor rules: a monetary sensor takes `total` (never `measurement`); `total` with a
+   * `lastReset` starts a new statistics cycle whenever that instant changes. */
   stateClass?: "measurement" | "total";
-  /** "currency": the home's currency (GBP, EUR…), known only at run time. */
-  unit?: "%" | "min" | "currency";
+  /** "currency": the home's currency (GBP, EUR…), known only at run time; "currency/kWh" a price. */
+  unit?: "%" | "min" | "currency" | "currency/kWh";
+  /** The state carries a `last_reset` instant (see SensorValue.lastReset). */
+  lastReset?: boolean;
   entityCategory?: "diagnostic";
   /** Has a JSON attributes payload. */
   attributes?: boolean;
@@ -73,6 +80,7 @@ export const SENSORS: readonly SensorDef[] = [
     name: "Predicted cost today",
     icon: "mdi:cash",
     deviceClass: "monetary",
+    stateClass: "total",
     unit: "currency",
   },
   {
@@ -80,6 +88,7 @@ export const SENSORS: readonly SensorDef[] = [
     name: "Predicted cost tomorrow",
     icon: "mdi:cash-clock",
     deviceClass: "monetary",
+    stateClass: "total",
     unit: "currency",
   },
   {
@@ -87,7 +96,34 @@ export const SENSORS: readonly SensorDef[] = [
     name: "Predicted saving",
     icon: "mdi:piggy-bank",
     deviceClass: "monetary",
+    stateClass: "total",
     unit: "currency",
+  },
+  {
+    // A counter for HA's energy-style statistics: what the plans in force saved over the time that
+    // has passed (as planned, not metered). It restarts at 0 when the add-on does, with a new
+    // last_reset, so HA's long-term sum carries on instead of seeing a drop.
+    key: "saving_accrued",
+    name: "Accrued saving",
+    icon: "mdi:piggy-bank-outline",
+    deviceClass: "monetary",
+    stateClass: "total",
+    unit: "currency",
+    lastReset: true,
+  },
+  {
+    key: "import_price",
+    name: "Import price",
+    icon: "mdi:transmission-tower-import",
+    stateClass: "measurement",
+    unit: "currency/kWh",
+  },
+  {
+    key: "export_price",
+    name: "Export price",
+    icon: "mdi:transmission-tower-export",
+    stateClass: "measurement",
+    unit: "currency/kWh",
   },
   { key: "plan_version", name: "Plan version", icon: "mdi:counter", entityCategory: "diagnostic" },
   {
@@ -121,3 +157,22 @@ export const CONTROLS = {
 } as const;
 
 export type ControlKey = keyof typeof CONTROLS;
+
+/** Entity ids as DOCS.md lists them: `<domain>.<prefix>_<key>`, on every HA version (see
+ * mqtt-discovery.ts for how each version is told). */
+export const ENTITY_PREFIX = "battery_planner";
+
+export function sensorEntityId(key: SensorKey, prefix = ENTITY_PREFIX): string {
+  return `sensor.${prefix}_${key}`;
+}
+
+export function controlEntityId(key: ControlKey, prefix = ENTITY_PREFIX): string {
+  return `${CONTROLS[key].component}.${prefix}_${key}`;
+}
+
+/** The unit HA shows, with the home's currency filled in. */
+export function unitOf(def: SensorDef, currency: string): string | undefined {
+  if (def.unit === "currency") return currency;
+  if (def.unit === "currency/kWh") return `${currency}/kWh`;
+  return def.unit;
+}

@@ -2,7 +2,7 @@
 // config per entity on <prefix>/<component>/<node_id>/<object_id>/config, all tied to one
 // "Battery Planner" device. Every entity shares one availability topic, which the broker flips to
 // "offline" through the client's last will when the add-on dies.
-import { CONTROLS, type ControlKey, OVERRIDE_OPTIONS, SENSORS, type SensorDef } from "./entities.js";
+import { CONTROLS, type ControlKey, OVERRIDE_OPTIONS, SENSORS, type SensorDef, unitOf } from "./entities.js";
 
 export interface DiscoveryOptions {
   discoveryPrefix: string;
@@ -47,8 +47,14 @@ function common(options: DiscoveryOptions, component: string, key: string, name:
   return {
     name,
     unique_id: `${options.nodeId}_${key}`,
-    // HA ≥ 2025.10 takes the suggested entity id from here; older versions derive the same id
-    // from the device and entity names.
+    // The entity id, told to every HA version the add-on allows (config.yaml: 2024.10 on). Before
+    // 2025.10 HA knows only `object_id` and would otherwise derive the id from the device and
+    // entity names ("Predicted saving" → sensor.battery_planner_predicted_saving). 2025.10 added
+    // `default_entity_id` (home-assistant/core#151775), which wins when both are given and then
+    // silences the deprecation warning (core#151996); 2026.4 ignores `object_id`. Before 2025.10
+    // the unknown `default_entity_id` is dropped: MQTT's DISCOVERY_SCHEMAs strip extra keys
+    // (`extra=vol.REMOVE_EXTRA` in components/mqtt/sensor.py, number.py, select.py…).
+    object_id: `${options.nodeId}_${key}`,
     default_entity_id: `${component}.${options.nodeId}_${key}`,
     icon,
     device: device(options),
@@ -67,7 +73,13 @@ function sensorConfig(options: DiscoveryOptions, def: SensorDef): DiscoveryMessa
   };
   if (def.deviceClass) payload.device_class = def.deviceClass;
   if (def.stateClass) payload.state_class = def.stateClass;
-  if (def.unit) payload.unit_of_measurement = def.unit === "currency" ? options.currency : def.unit;
+  const unit = unitOf(def, options.currency);
+  if (unit) payload.unit_of_measurement = unit;
+  if (def.lastReset) {
+    // HA's MQTT sensor reads last_reset from the state topic's payload, through its own template.
+    payload.value_template = "{{ value_json.value }}";
+    payload.last_reset_value_template = "{{ value_json.last_reset }}";
+  }
   if (def.entityCategory) payload.entity_category = def.entityCategory;
   if (def.options) payload.options = [...def.options];
   if (def.attributes) payload.json_attributes_topic = t.attributes(def.key);

@@ -50,8 +50,18 @@ export interface MqttPublisherOptions {
   log?: Logger;
 }
 
+/** Where the values set from HA are in force: the runtime's current settings (restored from its
+ * data directory after a restart), not the options the add-on started with. */
+export interface ControlSettingsSource {
+  reservePct(): number;
+  controlEnabled(): boolean;
+  overrideDurationMinutes?(): number | undefined;
+}
+
 export interface MqttPlanPublisher extends PlanPublisher {
   readonly kind: "mqtt";
+  /** From now on the number and switch states show these settings; sends them at once. */
+  followSettings(source: ControlSettingsSource): Promise<void>;
   /** Sends every discovery config and state again. */
   resendAll(): Promise<void>;
   close(): Promise<void>;
@@ -140,13 +150,41 @@ export async function createMqttPublisher(options: MqttPublisherOptions): Promis
     if (key !== "replan") void publishControl(key);
   });
 
+  let settings: ControlSettingsSource | undefined;
+  /** Publishes the controls whose setting in force differs from what they show. */
+  const syncControls = async (): Promise<void> => {
+    if (!settings) return;
+    const reservePct = settings.reservePct();
+    const enabled = settings.controlEnabled();
+    const durationMinutes = settings.overrideDurationMinutes?.() ?? controlStates.override_duration;
+    if (controlStates.reserve_soc !== reservePct) {
+      controlStates.reserve_soc = reservePct;
+      await publishControl("reserve_soc");
+    }
+    if (controlStates.control_enabled !== enabled) {
+      controlStates.control_enabled = enabled;
+      await publishControl("control_enabled");
+    }
+    if (controlStates.override_duration !== durationMinutes) {
+      controlStates.override_duration = durationMinutes;
+      await publishControl("override_duration");
+    }
+  };
+
   let chain: Promise<void> = Promise.resolve();
   let commands: Promise<void> = Promise.resolve();
   const flush = (): Promise<void> => {
     chain = chain.then(async () => {
       if (!client.connected) return;
       for (const [key, value] of board.pending()) {
-        await publish(t.state(key), value.state === null ? "None" : String(value.state));
+        // A counter with a last_reset goes out as JSON, read by the templates of its discovery config.
+        const state = value.state === null ? "None" : String(value.state);
+        await publish(
+          t.state(key),
+          value.lastReset === undefined
+            ? state
+            : JSON.stringify({ value: value.state, last_reset: value.lastReset }),
+        );
         if (value.attributes) await publish(t.attributes(key), JSON.stringify(value.attributes));
         board.markSent(key, value);
       }
@@ -207,12 +245,18 @@ export async function createMqttPublisher(options: MqttPublisherOptions): Promis
       board.setStatus(status, options.clock.nowMs());
       await flush();
     },
+    followSettings: async (source: ControlSettingsSource) => {
+      settings = source;
+      await syncControls();
+    },
     publishStatus: async (status: RuntimeStatus) => {
       board.setStatus(status, options.clock.nowMs());
       if (status.controlEnabled !== controlStates.control_enabled) {
         controlStates.control_enabled = status.controlEnabled;
         await publishControl("control_enabled");
       }
+      // A reserve set by an HA action or the page, not this number, shows here too.
+      await syncControls();
       await flush();
     },
     planChanged: async (previous: StoredPlan | undefined, next: StoredPlan) => {

@@ -20,6 +20,9 @@ export interface PlanEntry {
   /** Time-weighted mean over the entry, currency per kWh. */
   importPrice: number;
   exportPrice: number;
+  /** Forecast household load and PV over the entry, kWh (what the plan was made from). */
+  loadKwh: number;
+  pvKwh: number;
   /** Battery AC power asked of the inverter (+ charge, − discharge); omitted when 0. */
   powerW?: number;
   /** Where a charge/export stops, % of capacity; only for charge/export. */
@@ -81,10 +84,14 @@ function buildEntries(stored: StoredPlan, slots: readonly PlanSlot[], resolution
     let importWeighted = 0;
     let exportWeighted = 0;
     let powerWeighted = 0;
+    let loadKwh = 0;
+    let pvKwh = 0;
     for (let k = i; k < j; k++) {
       const s = slots[k]!;
       const d = s.endMs - s.startMs;
       durationMs += d;
+      loadKwh += s.loadKwh;
+      pvKwh += s.pvKwh;
       importWeighted += s.importPricePerKwh * d;
       exportWeighted += s.exportPricePerKwh * d;
       powerWeighted += s.powerW * d;
@@ -96,6 +103,8 @@ function buildEntries(stored: StoredPlan, slots: readonly PlanSlot[], resolution
       socPct: round((socAtStartKwh(stored, slots, i) / capacity) * 100, 1),
       importPrice: round(importWeighted / durationMs, 4),
       exportPrice: round(exportWeighted / durationMs, 4),
+      loadKwh: round(loadKwh, 3),
+      pvKwh: round(pvKwh, 3),
     };
     const powerW = Math.round(powerWeighted / durationMs);
     if (powerW !== 0) entry.powerW = powerW;
@@ -108,9 +117,12 @@ function buildEntries(stored: StoredPlan, slots: readonly PlanSlot[], resolution
   return entries;
 }
 
+/** The grid's slot length. Not the first slot's: a plan made mid-slot starts with the rest of
+ * that slot (4 of 30 minutes, say); every other slot is whole, so the longest is the grid's. */
 function slotMinutesOf(slots: readonly PlanSlot[]): number {
-  const first = slots[0];
-  return first ? Math.round((first.endMs - first.startMs) / 60_000) : 0;
+  let longestMs = 0;
+  for (const s of slots) longestMs = Math.max(longestMs, s.endMs - s.startMs);
+  return Math.round(longestMs / 60_000);
 }
 
 /**

@@ -15,7 +15,7 @@ import type {
 import { fireOverrideEvent, firePlanChanged, fireRatesLate } from "../actions.js";
 import type { HaClient } from "../client.js";
 import { type HttpFetch, httpFetch } from "../http.js";
-import { SENSORS, type SensorDef, type SensorKey } from "./entities.js";
+import { SENSORS, type SensorDef, type SensorKey, sensorEntityId, unitOf } from "./entities.js";
 import { notifyThroughHa } from "./notify.js";
 import { SensorBoard } from "./sensor-board.js";
 import type { SensorValue } from "./sensor-values.js";
@@ -50,7 +50,9 @@ function body(def: SensorDef, value: SensorValue, currency: string) {
   };
   if (def.deviceClass) attributes.device_class = def.deviceClass;
   if (def.stateClass) attributes.state_class = def.stateClass;
-  if (def.unit) attributes.unit_of_measurement = def.unit === "currency" ? currency : def.unit;
+  const unit = unitOf(def, currency);
+  if (unit) attributes.unit_of_measurement = unit;
+  if (value.lastReset !== undefined) attributes.last_reset = value.lastReset;
   if (def.options) attributes.options = [...def.options];
   return { state: value.state === null ? "unknown" : String(value.state), attributes };
 }
@@ -61,7 +63,7 @@ export function createRestPublisher(options: RestPublisherOptions): RestPlanPubl
   const prefix = options.entityPrefix ?? "battery_planner";
   const doFetch = options.fetchImpl ?? httpFetch;
   const board = new SensorBoard(options.timeZone);
-  const entityId = (key: SensorKey) => `sensor.${prefix}_${key}`;
+  const entityId = (key: SensorKey) => sensorEntityId(key, prefix);
   let chain: Promise<void> = Promise.resolve();
 
   const write = async (key: SensorKey, value: SensorValue): Promise<boolean> => {

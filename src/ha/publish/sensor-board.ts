@@ -5,6 +5,7 @@ import type { SensorKey } from "./entities.js";
 import {
   jobValues,
   planAgeValue,
+  plannedSavingBetween,
   planValues,
   type SensorValue,
   type SensorValues,
@@ -17,8 +18,24 @@ export class SensorBoard {
   private readonly jobs = new Map<string, JobRun>();
   plan: StoredPlan | undefined;
   status: RuntimeStatus | undefined;
+  /** The accrued-saving counter: since when, how much, and up to which instant it is counted. */
+  private accrued: { sinceMs: number; amount: number; untilMs: number } | undefined;
 
   constructor(private readonly timeZone: string) {}
+
+  /** Counts the plan in force up to now; every instant is counted once, by the plan that was in
+   * force then, however often plans change. */
+  private accrue(nowMs: number): void {
+    if (!this.accrued) this.accrued = { sinceMs: nowMs, amount: 0, untilMs: nowMs };
+    if (nowMs > this.accrued.untilMs) {
+      if (this.plan) this.accrued.amount += plannedSavingBetween(this.plan, this.accrued.untilMs, nowMs);
+      this.accrued.untilMs = nowMs;
+    }
+    this.values.set("saving_accrued", {
+      state: Math.round(this.accrued.amount * 100) / 100,
+      lastReset: new Date(this.accrued.sinceMs).toISOString(),
+    });
+  }
 
   private merge(values: SensorValues): void {
     for (const [key, value] of Object.entries(values) as [SensorKey, SensorValue][])
@@ -26,12 +43,15 @@ export class SensorBoard {
   }
 
   setPlan(plan: StoredPlan, nowMs: number): void {
+    // The plan that was in force until now is counted before the new one takes over.
+    this.accrue(nowMs);
     this.plan = plan;
     this.merge(planValues(plan, nowMs, this.timeZone));
   }
 
   setStatus(status: RuntimeStatus, nowMs: number): void {
     this.status = status;
+    this.accrue(nowMs);
     this.merge(statusValues(status));
     // Time moved on: the current slot, planned SOC and plan age follow the clock.
     if (this.plan) this.merge(planValues(this.plan, nowMs, this.timeZone));

@@ -1,6 +1,7 @@
 // The values of the published sensors, computed from the stored plan and the runtime status. Pure
 // (an explicit now and zone), shared by the MQTT and REST publishers so both show the same thing.
 import { DateTime } from "luxon";
+import type { PlanSlot } from "../../core/types.js";
 import type { JobRun, RuntimeStatus, StoredPlan } from "../../runtime/ports.js";
 import type { SensorKey } from "./entities.js";
 import { buildPlanAttributes } from "./plan-attribute.js";
@@ -9,6 +10,8 @@ export interface SensorValue {
   /** null: unknown. */
   state: string | number | null;
   attributes?: Record<string, unknown>;
+  /** ISO instant the counter last started from 0 (sensors with `lastReset` only). */
+  lastReset?: string;
 }
 
 export type SensorValues = Partial<Record<SensorKey, SensorValue>>;
@@ -87,6 +90,8 @@ export function planValues(stored: StoredPlan, nowMs: number, timeZone: string):
         export_price: current.exportPricePerKwh,
       },
     };
+    values.import_price = { state: round(current.importPricePerKwh, 4) };
+    values.export_price = { state: round(current.exportPricePerKwh, 4) };
     values.target_soc = { state: pct(current.targetSocKwh) };
     values.planned_soc = { state: pct(startKwh + (current.socKwh - startKwh) * fraction) };
     const next = slots.slice(index + 1).find((s) => s.mode !== current.mode);
@@ -95,6 +100,8 @@ export function planValues(stored: StoredPlan, nowMs: number, timeZone: string):
   } else {
     // The plan does not cover now (expired or not yet started): say so rather than guess.
     values.current_mode = { state: null, attributes: {} };
+    values.import_price = { state: null };
+    values.export_price = { state: null };
     values.target_soc = { state: null };
     values.planned_soc = { state: null };
     const next = slots.find((s) => s.startMs > nowMs);
@@ -123,4 +130,25 @@ export function jobValues(runs: ReadonlyMap<string, JobRun>): SensorValues {
     };
   }
   return { jobs: { state: failing.length > 0 ? `${failing.length} failing` : "ok", attributes } };
+}
+
+/** What the slot would cost with the battery left idle: the house's net load bought, or its PV
+ * surplus sold (or curtailed when export is paid negatively). The grid limits are not in a stored
+ * plan; a slot planned within them stays within them idle in all but extreme homes. */
+function idleSlotCost(slot: PlanSlot): number {
+  const netKwh = slot.loadKwh - slot.pvKwh;
+  if (netKwh >= 0) return netKwh * slot.importPricePerKwh;
+  return slot.exportPricePerKwh >= 0 ? netKwh * slot.exportPricePerKwh : 0;
+}
+
+/** The saving the plan expects over [fromMs, toMs): each slot's idle cost minus its planned cost,
+ * pro rata for the part of the slot inside the interval. */
+export function plannedSavingBetween(stored: StoredPlan, fromMs: number, toMs: number): number {
+  let saving = 0;
+  for (const slot of stored.plan.slots) {
+    const overlapMs = Math.min(slot.endMs, toMs) - Math.max(slot.startMs, fromMs);
+    if (overlapMs <= 0 || slot.endMs <= slot.startMs) continue;
+    saving += ((idleSlotCost(slot) - slot.cost) * overlapMs) / (slot.endMs - slot.startMs);
+  }
+  return saving;
 }

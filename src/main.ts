@@ -4,10 +4,14 @@
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { type Addon, startAddon } from "./app.js";
-import { loadConfigFile } from "./config/load.js";
+import { readOptionsFile } from "./config/load.js";
 import { BatteryPlannerError, errorMessage } from "./errors.js";
+import { connectHa, type HaConnection } from "./ha/connection.js";
 import { endpointsFromEnv } from "./ha/endpoints.js";
 import { createLogger, setLogLevel } from "./log.js";
+import type { SetupReport } from "./setup/render.js";
+import { startSetupServer } from "./setup/setup-server.js";
+import { resolveStartupOptions, type StartupOptions } from "./setup/startup.js";
 
 const log = createLogger("addon");
 
@@ -23,14 +27,20 @@ export async function run(args: string[]): Promise<number> {
   });
   let addon: Addon;
   try {
-    const config = await loadConfigFile(values.options);
-    setLogLevel(config.log_level);
     const inAddon = process.env.SUPERVISOR_TOKEN !== undefined;
+    const web = { host: inAddon ? "0.0.0.0" : "127.0.0.1", port: Number(values.port), ingressOnly: inAddon };
+    const startup = await optionsWithDetection(await readOptionsFile(values.options));
+    if (!startup.ok) {
+      if (!startup.report) throw startup.error;
+      return await runSetupMode(startup.error.message, startup.report, web);
+    }
+    const config = startup.config;
+    setLogLevel(config.log_level);
     addon = await startAddon({
       config,
       endpoints: endpointsFromEnv(process.env),
       dataDir: values.data,
-      web: { host: inAddon ? "0.0.0.0" : "127.0.0.1", port: Number(values.port), ingressOnly: inAddon },
+      web,
     });
   } catch (error) {
     // Our own errors already say what to do; anything else is a bug worth its stack.
@@ -51,6 +61,44 @@ export async function run(args: string[]): Promise<number> {
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });
+  return 0;
+}
+
+/** Options the user left empty are detected in Home Assistant (one short-lived connection). */
+async function optionsWithDetection(raw: unknown): Promise<StartupOptions> {
+  let ha: HaConnection | undefined;
+  try {
+    const startup = await resolveStartupOptions(raw, async () => {
+      ha = await connectHa({
+        ...endpointsFromEnv(process.env),
+        connectAttempts: 2,
+        logger: log.child("setup"),
+      });
+      return ha;
+    });
+    for (const line of startup.report?.lines ?? []) log.info(`setup: ${line}`);
+    if (startup.report && (startup.report.filled.length > 0 || !startup.ok))
+      log.info(`setup: options to paste (Configuration → ⋮ → Edit in YAML):\n${startup.report.yaml}`);
+    return startup;
+  } finally {
+    await (ha as HaConnection | undefined)?.close().catch(() => undefined);
+  }
+}
+
+/** Incomplete options: say so on the page and in the log, and wait to be reconfigured. */
+async function runSetupMode(
+  problem: string,
+  report: SetupReport,
+  web: { host: string; port: number; ingressOnly: boolean },
+): Promise<number> {
+  log.error(problem);
+  const server = await startSetupServer({ ...web, report, problem });
+  log.info(`setup page on port ${server.port}: set ${report.missing.join(", ")} and restart the add-on`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", () => resolve());
+    process.once("SIGINT", () => resolve());
+  });
+  await server.close();
   return 0;
 }
 

@@ -12,19 +12,22 @@ export function parseConfig(raw: unknown): Config {
 }
 
 export async function loadConfigFile(path: string): Promise<Config> {
+  return parseConfig(await readOptionsFile(path));
+}
+
+/** The options file as JSON, not yet validated (auto-detection fills gaps before validation). */
+export async function readOptionsFile(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (cause) {
     throw new ConfigError("(file)", `cannot read ${path}`, "Check the path and permissions.", { cause });
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (cause) {
     throw new ConfigError("(file)", `${path} is not valid JSON`, "Fix the JSON syntax.", { cause });
   }
-  return parseConfig(raw);
 }
 
 export function toConfigError(error: z.ZodError): ConfigError {

@@ -31,6 +31,8 @@ export interface HaSimOptions {
   /** How long restart() refuses connections. */
   restartDownMs?: number;
   authTimeoutMs?: number;
+  /** Entity id → integration, as the entity registry lists them (auto-detection reads it). */
+  platforms?: Record<string, string>;
 }
 
 export interface HaSim {
@@ -153,6 +155,7 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
         config,
         statistics: (msg) => statistics.query(msg),
         solarForecast: () => solar,
+        ...(options.platforms ? { platforms: options.platforms } : {}),
         received,
         // HA fires homeassistant_started once it is up; clients only see it when they are
         // subscribed by then, so the simulator waits for the first subscription after a restart.

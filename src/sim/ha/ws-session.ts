@@ -6,6 +6,7 @@
 import type { WebSocket } from "ws";
 import type { HaEvent } from "../../ha/client.js";
 import { compressState, diffStates } from "./compressed.js";
+import { entityRegistryDisplayList } from "./entity-registry.js";
 import type { ServiceRegistry } from "./services.js";
 import { SimServiceError } from "./services.js";
 import type { StateStore } from "./state-store.js";
@@ -21,6 +22,8 @@ export interface SessionContext {
   config(): Record<string, unknown>;
   statistics(msg: Record<string, unknown>): unknown;
   solarForecast(): unknown;
+  /** Entity id → integration (platform) for the entity registry list; absent: unknown. */
+  platforms?: Readonly<Record<string, string>>;
   /** Every command a client sent after auth, for tests to assert on. */
   received: Record<string, unknown>[];
   onSubscribedEvents(): void;
@@ -202,6 +205,10 @@ export class WsSession {
       }
       case "recorder/statistics_during_period": {
         this.result(id, this.ctx.statistics(msg));
+        return;
+      }
+      case "config/entity_registry/list_for_display": {
+        this.result(id, entityRegistryDisplayList(this.ctx.store.all(), this.ctx.platforms ?? {}));
         return;
       }
       case "energy/solar_forecast": {

@@ -1,4 +1,4 @@
-// The scenario model of FORMAT.md as a mixed-integer programme for HiGHS, like the reference
+// The scenario model of docs/scenario-format.md as a mixed-integer programme for HiGHS, like the reference
 // checker's exclusive model: binaries for charge-xor-discharge and import-xor-export, and PV
 // curtailed only in slots that export. Its optimum is what plans are measured against.
 import highsModule, { type Highs, type InitOptions } from "highs";

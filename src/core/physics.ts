@@ -1,4 +1,4 @@
-// The physics and cost of one slot, exactly as scenarios/FORMAT.md defines them: the meter is net
+// The physics and cost of one slot, exactly as docs/scenario-format.md defines them: the meter is net
 // (a slot imports or exports, never both) and PV is curtailed only where exporting it would cost
 // money or exceed the export limit. Everything else (optimiser, modes, simulator) builds on this.
 import type { GridSpec, PlanProblem, SlotInput } from "./types.js";

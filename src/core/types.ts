@@ -2,7 +2,7 @@
 // Units are in the names; instants are UTC epoch milliseconds (`…Ms`) inside the core and ISO
 // strings only at the edges (JSON output, HA attributes).
 
-/** What the inverter is told to do during a slot (see DESIGN.md, "Inverter modes"). */
+/** What the inverter is told to do during a slot (see docs/architecture.md, "Inverter modes"). */
 export type Mode = "self-use" | "charge" | "hold" | "export";
 export const MODES: readonly Mode[] = ["self-use", "charge", "hold", "export"];
 

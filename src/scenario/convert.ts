@@ -1,5 +1,5 @@
 // From a scenario file to the core's PlanProblem, and from the core's Plan to the plan shape of
-// scenarios/FORMAT.md ("A plan, as the planner's JSON output gives it").
+// docs/scenario-format.md ("A plan, as the planner's JSON output gives it").
 import { optimise } from "../core/optimiser.js";
 import type { Mode, Plan, PlanProblem, PlanSummary, SlotInput } from "../core/types.js";
 import { parseScenario, type Scenario } from "./schema.js";
@@ -72,7 +72,7 @@ export function planToScenarioPlan(name: string, plan: Plan): ScenarioPlan {
   };
 }
 
-/** Plans a scenario (parsed or raw JSON) and returns the plan in the FORMAT.md shape. */
+/** Plans a scenario (parsed or raw JSON) and returns the plan in the docs/scenario-format.md shape. */
 export function planScenario(scenario: Scenario | unknown): ScenarioPlan {
   const parsed = parseScenario(scenario);
   return planToScenarioPlan(parsed.name, optimise(scenarioToProblem(parsed)));

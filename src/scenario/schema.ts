@@ -1,4 +1,4 @@
-// The scenario file format `battery-planner-scenario/1` (scenarios/FORMAT.md) as a zod schema, and
+// The scenario file format `battery-planner-scenario/1` (docs/scenario-format.md) as a zod schema, and
 // the parser that turns any problem into one line naming the field and what is wrong.
 import { z } from "zod";
 import { InputError } from "../errors.js";

@@ -59,7 +59,7 @@ describe("battery-planner plan", () => {
     expect(times).toEqual(["00:00", "00:30", "02:00", "02:30", "03:00", "03:30"]);
   });
 
-  it("prints the FORMAT.md plan with --format json", async () => {
+  it("prints the docs/scenario-format.md plan with --format json", async () => {
     const { code, out } = await plan([scenarioFile, "--format", "json"]);
     expect(code).toBe(0);
     const json = JSON.parse(out);

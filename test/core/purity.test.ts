@@ -1,5 +1,5 @@
 // The core is pure: no I/O, no clock, no imports from the adapters. This keeps that honest as
-// files are added (STYLE.md, "dependency direction").
+// files are added (docs/style.md, "dependency direction").
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";

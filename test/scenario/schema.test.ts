@@ -87,7 +87,7 @@ describe("scenarioToProblem and planScenario", () => {
     expect(p.battery).not.toHaveProperty("initialSocKwh");
   });
 
-  it("returns the plan in the FORMAT.md shape, one entry per slot", () => {
+  it("returns the plan in the docs/scenario-format.md shape, one entry per slot", () => {
     const plan = planScenario(valid());
     expect(plan.slots).toHaveLength(96);
     expect(plan.slots[0]).toMatchObject({ start: "2025-01-14T00:00:00.000Z" });

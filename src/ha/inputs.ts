@@ -10,7 +10,7 @@ import type { InputsPort, InputsSnapshot, RatePoint } from "../runtime/ports.js"
 import type { HaClient, HaStateMap, HaUnsubscribe } from "./client.js";
 import { readBattery } from "./readers/battery.js";
 import { buildLoadForecast, hourlyEnergy } from "./readers/load.js";
-import { describeGaps, within } from "./readers/series.js";
+import { describeGaps, planningWindow, within } from "./readers/series.js";
 import {
   readEnergySolarForecast,
   readForecastSolar,
@@ -188,16 +188,17 @@ export function createHaInputs(client: HaClient, config: Config, deps: HaInputsD
     return { points: forecast.points, warnings: [...warnings, ...forecast.warnings] };
   };
 
-  const solarForecast = async (stateMap: HaStateMap) => {
+  const solarForecast = async (stateMap: HaStateMap, nowMs: number) => {
+    const window = planningWindow(nowMs);
     switch (config.solar.source) {
       case "solcast":
-        return readSolarSensors(config.solar.entities, stateMap, readSolcast);
+        return readSolarSensors(config.solar.entities, stateMap, readSolcast, window);
       case "forecast_solar":
-        return readSolarSensors(config.solar.entities, stateMap, readForecastSolar);
+        return readSolarSensors(config.solar.entities, stateMap, readForecastSolar, window);
       case "energy":
         try {
           const result = await client.sendMessage({ type: "energy/solar_forecast" });
-          return readEnergySolarForecast(result, config.solar.config_entry);
+          return readEnergySolarForecast(result, config.solar.config_entry, window);
         } catch (error) {
           return { points: [], warnings: [`energy/solar_forecast: ${errorMessage(error)}`] };
         }
@@ -216,7 +217,7 @@ export function createHaInputs(client: HaClient, config: Config, deps: HaInputsD
         config.export_tariff
           ? readTariff(config.export_tariff, { ...ctx, role: "export" })
           : Promise.resolve({ points: [] as RatePoint[], warnings: [] }),
-        solarForecast(stateMap),
+        solarForecast(stateMap, nowMs),
         loadForecast(nowMs, horizonEndMs, tz),
       ]);
       const battery = readBattery(

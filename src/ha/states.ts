@@ -3,6 +3,7 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
 import type { HaEntityState } from "./client.js";
+import { parsedValue, strictNumber } from "./quantities.js";
 
 export const haEntityStateSchema = z.object({
   entity_id: z.string(),
@@ -17,15 +18,10 @@ export const haEntityStateSchema = z.object({
 
 const MISSING_STATES = new Set(["unavailable", "unknown", "none", "null", "nan", ""]);
 
-/** A finite number from a number or numeric string; anything else is missing. */
+/** A finite number from a number or numeric string; anything else is missing. The one strict
+ * syntax of quantities.ts (units and ranges are the quantity parsers' job). */
 export function parseNumber(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== "string") return undefined;
-  const text = value.trim();
-  if (MISSING_STATES.has(text.toLowerCase())) return undefined;
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return undefined;
-  const number = Number(text);
-  return Number.isFinite(number) ? number : undefined;
+  return parsedValue(strictNumber(value));
 }
 
 /** The entity's state as a number, or undefined when the entity is missing or unavailable. */

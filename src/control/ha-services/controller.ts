@@ -8,7 +8,7 @@ import type { HaClient, HaEntityState } from "../../ha/client.js";
 import { createLogger, type Logger } from "../../log.js";
 import type { ApplyReport, Controller } from "../../runtime/ports.js";
 import { detectMode } from "./detect-mode.js";
-import { asNumber, effectiveDesired, matches, show, UNAVAILABLE, unmetSteps } from "./entity-match.js";
+import { effectiveDesired, matches, readSocPct, show, UNAVAILABLE, unmetSteps } from "./entity-match.js";
 import {
   type Desired,
   type Limits,
@@ -185,15 +185,7 @@ export function createHaServicesController(options: HaServicesControllerOptions)
     kind: "ha_services",
     readState: async (): Promise<InverterState> => {
       const states = await readStates();
-      const soc = states.get(options.socEntity);
-      const value = asNumber(soc);
-      if (value === undefined) {
-        throw new ControlError(`battery SOC ${options.socEntity} is ${soc ? soc.state : "missing"}`, {
-          retryable: true,
-        });
-      }
-      const unit = String(soc?.attributes.unit_of_measurement ?? "%");
-      const socPct = unit === "kWh" && options.capacityKwh ? (value / options.capacityKwh) * 100 : value;
+      const socPct = readSocPct(options.socEntity, states.get(options.socEntity), options.capacityKwh);
       const mode = detectMode(binding, options.limits, states);
       return { socPct, ...(mode ? { mode } : {}) };
     },

@@ -1,15 +1,31 @@
 // Whether an entity shows the value a step wants, the way HA represents it: numbers as strings
 // (bounded and stepped by the entity's min/max/step), switches as on/off, selects and sensors as
-// their text.
+// their text. Numbers and the SOC go through the same strict parsers as the planner's readers.
+
+import { ControlError } from "../../errors.js";
 import type { HaEntityState } from "../../ha/client.js";
+import { socPctFromState, strictNumber } from "../../ha/quantities.js";
 import type { Desired, ResolvedStep } from "./resolve.js";
 
 export const UNAVAILABLE = new Set(["unavailable", "unknown", ""]);
 
+/** A number entity's value; hex, blanks, NaN and the like are no value (never 0). */
 export function asNumber(state: HaEntityState | undefined): number | undefined {
-  if (!state || UNAVAILABLE.has(state.state)) return undefined;
-  const n = Number(state.state);
-  return Number.isFinite(n) ? n : undefined;
+  if (!state) return undefined;
+  const n = strictNumber(state.state);
+  return n.ok ? n.value : undefined;
+}
+
+/** The battery's SOC in % the way the planner reads it, or a retryable ControlError saying why it
+ * cannot be trusted: a forced mode must never be kept on a SOC of -5, 150 or a Wh reading. */
+export function readSocPct(
+  socEntity: string,
+  state: HaEntityState | undefined,
+  capacityKwh: number | undefined,
+): number {
+  const soc = socPctFromState(state, capacityKwh);
+  if (soc.ok) return soc.value;
+  throw new ControlError(`battery SOC ${socEntity} is not usable: ${soc.reason}`, { retryable: true });
 }
 
 /** The value an entity can actually take: HA rejects numbers outside min/max or off the step. */

@@ -7,42 +7,70 @@
 import { z } from "zod";
 import type { RatePoint } from "../../runtime/ports.js";
 import type { HaEntityState } from "../client.js";
-import { parseInstant, parseNumber } from "../states.js";
-import { normaliseSeries, type ReadResult } from "./series.js";
+import { pricePerKwh } from "../quantities.js";
+import { parseInstant } from "../states.js";
+import type { RateReadOptions } from "./octopus.js";
+import { checkPrices, dropIfImplausible } from "./plausibility.js";
+import { clipEntries, field, normaliseRates, type ReadResult, Rejections } from "./series.js";
 
 const amberInterval = z.object({ start_time: z.string(), end_time: z.string(), per_kwh: z.unknown() });
 const expressPoint = z.object({ time: z.string(), value: z.unknown() });
 const MINUTE_MS = 60_000;
 
-export function readAmberForecasts(source: string, forecasts: unknown): ReadResult<RatePoint> {
+/** Amber's prices are $/kWh (AUD), checked against what the Australian market can cost. */
+function finish(
+  source: string,
+  points: RatePoint[],
+  warnings: string[],
+  rejected: Rejections,
+  options: RateReadOptions,
+): ReadResult<RatePoint> {
+  const merged = normaliseRates(points, source, options.prefer);
+  const result = {
+    points: merged.points,
+    warnings: [...warnings, ...rejected.warnings(source, "forecast"), ...merged.warnings],
+  };
+  return checkPrices(dropIfImplausible(result, source, rejected.implausible), source, "AUD");
+}
+
+export function readAmberForecasts(
+  source: string,
+  forecasts: unknown,
+  options: RateReadOptions = {},
+): ReadResult<RatePoint> {
   if (!Array.isArray(forecasts)) return { points: [], warnings: [`${source}: no forecasts list`] };
+  const clipped = clipEntries(source, forecasts, field("start_time"), options.window);
   const points: RatePoint[] = [];
-  let skipped = 0;
-  for (const raw of forecasts) {
+  const rejected = new Rejections();
+  for (const raw of clipped.entries) {
     const parsed = amberInterval.safeParse(raw);
     const startMs = parsed.success ? parseInstant(parsed.data.start_time) : undefined;
     const endMs = parsed.success ? parseInstant(parsed.data.end_time) : undefined;
-    const price = parsed.success ? parseNumber(parsed.data.per_kwh) : undefined;
-    if (startMs === undefined || endMs === undefined || price === undefined) {
-      skipped += 1;
+    if (!parsed.success || startMs === undefined || endMs === undefined) {
+      rejected.reject("not a {start_time, end_time, per_kwh} interval");
       continue;
     }
+    const price = rejected.take(pricePerKwh(parsed.data.per_kwh, "AUD/kWh"));
+    if (price === undefined) continue;
     const flooredStart = Math.floor(startMs / MINUTE_MS) * MINUTE_MS;
     if (endMs > flooredStart) points.push({ startMs: flooredStart, endMs, pricePerKwh: price });
   }
-  const warnings = skipped > 0 ? [`${source}: ignored ${skipped} malformed forecast(s)`] : [];
-  return { points: normaliseSeries(points), warnings };
+  return finish(source, points, clipped.warnings, rejected, options);
 }
 
-function readExpress(source: string, forecast: unknown[]): ReadResult<RatePoint> {
+function readExpress(source: string, forecast: unknown[], options: RateReadOptions): ReadResult<RatePoint> {
+  const clipped = clipEntries(source, forecast, field("time"), options.window);
   const starts: { startMs: number; price: number }[] = [];
-  let skipped = 0;
-  for (const raw of forecast) {
+  const rejected = new Rejections();
+  for (const raw of clipped.entries) {
     const parsed = expressPoint.safeParse(raw);
     const startMs = parsed.success ? parseInstant(parsed.data.time) : undefined;
-    const price = parsed.success ? parseNumber(parsed.data.value) : undefined;
-    if (startMs === undefined || price === undefined) skipped += 1;
-    else starts.push({ startMs, price });
+    if (!parsed.success || startMs === undefined) {
+      rejected.reject("not a {time, value} point");
+      continue;
+    }
+    const price = rejected.take(pricePerKwh(parsed.data.value, "AUD/kWh"));
+    if (price !== undefined) starts.push({ startMs, price });
   }
   starts.sort((a, b) => a.startMs - b.startMs);
   const points: RatePoint[] = [];
@@ -54,19 +82,22 @@ function readExpress(source: string, forecast: unknown[]): ReadResult<RatePoint>
       pricePerKwh: current.price,
     });
   }
-  const warnings = skipped > 0 ? [`${source}: ignored ${skipped} malformed forecast point(s)`] : [];
-  return { points: normaliseSeries(points), warnings };
+  return finish(source, points, clipped.warnings, rejected, options);
 }
 
 /** A configured Amber sensor: the forecast sensor's list, Amber Express's list, or the current
  * price sensor's own interval. */
-export function readAmberSensor(entityId: string, state: HaEntityState | undefined): ReadResult<RatePoint> {
+export function readAmberSensor(
+  entityId: string,
+  state: HaEntityState | undefined,
+  options: RateReadOptions = {},
+): ReadResult<RatePoint> {
   if (!state) return { points: [], warnings: [`${entityId}: entity not found`] };
   const attrs = state.attributes;
-  if (Array.isArray(attrs.forecasts)) return readAmberForecasts(entityId, attrs.forecasts);
-  if (Array.isArray(attrs.forecast)) return readExpress(entityId, attrs.forecast);
+  if (Array.isArray(attrs.forecasts)) return readAmberForecasts(entityId, attrs.forecasts, options);
+  if (Array.isArray(attrs.forecast)) return readExpress(entityId, attrs.forecast, options);
   if (attrs.start_time !== undefined && attrs.end_time !== undefined) {
-    return readAmberForecasts(entityId, [{ ...attrs, per_kwh: attrs.per_kwh ?? state.state }]);
+    return readAmberForecasts(entityId, [{ ...attrs, per_kwh: attrs.per_kwh ?? state.state }], options);
   }
   return { points: [], warnings: [`${entityId}: no Amber forecast attributes`] };
 }

@@ -1,32 +1,14 @@
 // Battery state: the SOC sensor in % (or kWh/Wh, converted with the configured capacity) and an
-// optional power sensor in W or kW (+ charging, as the options document). A SOC that is missing,
-// unavailable or outside 0–100 % by more than rounding is missing, never 0 %.
+// optional power sensor in W or kW (+ charging, as the options document). Both go through the
+// quantity parsers the HA-services controller uses too. A SOC that is missing, unavailable, in an
+// unknown unit or outside 0–100 % by more than rounding is missing, never 0 %.
 import type { BatteryReading } from "../../runtime/ports.js";
 import type { HaEntityState } from "../client.js";
-import { attributeString, stateNumber } from "../states.js";
+import { powerWFromState, socPctFromState } from "../quantities.js";
 
 export interface BatteryReadResult {
   reading?: BatteryReading;
   warnings: string[];
-}
-
-export function socPercent(state: HaEntityState, capacityKwh: number): number | undefined {
-  const value = stateNumber(state);
-  if (value === undefined) return undefined;
-  const unit = (attributeString(state, "unit_of_measurement") ?? "%").trim();
-  const pct =
-    unit === "kWh" ? (value / capacityKwh) * 100 : unit === "Wh" ? (value / 1000 / capacityKwh) * 100 : value;
-  if (pct < -0.5 || pct > 100.5) return undefined;
-  return Math.min(100, Math.max(0, pct));
-}
-
-export function powerWatts(state: HaEntityState | undefined): number | undefined {
-  const value = stateNumber(state);
-  if (value === undefined || !state) return undefined;
-  const unit = (attributeString(state, "unit_of_measurement") ?? "W").trim();
-  if (unit === "kW") return value * 1000;
-  if (unit === "MW") return value * 1_000_000;
-  return value;
 }
 
 export function readBattery(
@@ -39,14 +21,13 @@ export function readBattery(
   const warnings: string[] = [];
   const socState = states[socEntity];
   if (!socState) return { warnings: [`${socEntity}: entity not found`] };
-  const socPct = socPercent(socState, capacityKwh);
-  if (socPct === undefined)
-    return { warnings: [`${socEntity}: SOC is '${socState.state}', not a usable value`] };
-  const reading: BatteryReading = { socPct, readAtMs: nowMs };
+  const soc = socPctFromState(socState, capacityKwh);
+  if (!soc.ok) return { warnings: [`${socEntity}: SOC not usable: ${soc.reason}`] };
+  const reading: BatteryReading = { socPct: soc.value, readAtMs: nowMs };
   if (powerEntity) {
-    const powerW = powerWatts(states[powerEntity]);
-    if (powerW === undefined) warnings.push(`${powerEntity}: battery power unavailable`);
-    else reading.powerW = powerW;
+    const power = powerWFromState(states[powerEntity]);
+    if (!power.ok) warnings.push(`${powerEntity}: battery power not usable: ${power.reason}`);
+    else reading.powerW = power.value;
   }
   return { reading, warnings };
 }

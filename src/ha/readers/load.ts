@@ -7,7 +7,8 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
 import type { EnergyPoint } from "../../runtime/ports.js";
-import { parseInstant, parseNumber } from "../states.js";
+import { energyKwh, parsedValue } from "../quantities.js";
+import { parseInstant } from "../states.js";
 import type { ReadResult } from "./series.js";
 
 const HOUR_MS = 3_600_000;
@@ -23,8 +24,9 @@ export function hourlyEnergy(rows: unknown, maxKwhPerHour = 100): Map<number, nu
     const parsed = statRow.safeParse(raw);
     if (!parsed.success) continue;
     const startMs = parseInstant(parsed.data.start);
-    const sum = parseNumber(parsed.data.sum);
-    let change = parseNumber(parsed.data.change);
+    // The statistics are asked for in kWh (units: {energy: "kWh"}).
+    const sum = parsedValue(energyKwh(parsed.data.sum, "kWh"));
+    let change = parsedValue(energyKwh(parsed.data.change, "kWh"));
     if (change === undefined && sum !== undefined && previousSum !== undefined) change = sum - previousSum;
     if (sum !== undefined) previousSum = sum;
     if (startMs === undefined || change === undefined) continue;

@@ -8,58 +8,88 @@
 import { z } from "zod";
 import type { RatePoint } from "../../runtime/ports.js";
 import type { HaEntityState } from "../client.js";
-import { attributeArray, attributeString, parseInstant, parseNumber } from "../states.js";
-import { normaliseSeries, type ReadResult } from "./series.js";
+import { pricePerKwh, priceUnitFactor } from "../quantities.js";
+import { attributeArray, attributeString, parseInstant } from "../states.js";
+import type { RateReadOptions } from "./octopus.js";
+import { checkPrices, dropIfImplausible } from "./plausibility.js";
+import { clipEntries, field, normaliseRates, type ReadResult, Rejections } from "./series.js";
 
 const rawItem = z.object({ start: z.string(), end: z.string(), value: z.unknown() });
-const SUBUNITS = new Set(["öre", "ore", "øre", "c", "ct", "cent", "cents", "snt", "p", "pence"]);
+
+/** The sensor's price unit as "<money>/<energy>", from `unit` and `price_in_cents` where the
+ * component sets them, else unit_of_measurement; undefined when it cannot tell. */
+export function nordpoolPriceUnit(state: HaEntityState): string | undefined {
+  const uom = attributeString(state, "unit_of_measurement") ?? "";
+  const [moneyPart = "", energyPart = ""] = uom.split("/").map((part) => part.trim());
+  const energy = (attributeString(state, "unit") ?? energyPart).trim();
+  const unit = `${state.attributes.price_in_cents === true ? "c" : moneyPart || "currency"}/${energy}`;
+  return priceUnitFactor(unit) === undefined ? undefined : unit;
+}
 
 /** Factor from the sensor's price unit to currency per kWh, or undefined when it cannot tell. */
 export function nordpoolFactor(state: HaEntityState): number | undefined {
-  const uom = attributeString(state, "unit_of_measurement") ?? "";
-  const [moneyPart = "", energyPart = ""] = uom.split("/").map((part) => part.trim().toLowerCase());
-  const energy = (attributeString(state, "unit") ?? energyPart).trim().toLowerCase();
-  const perKwh = energy === "mwh" ? 1 / 1000 : energy === "wh" ? 1000 : energy === "kwh" ? 1 : undefined;
-  if (perKwh === undefined) return undefined;
-  const cents = state.attributes.price_in_cents === true || SUBUNITS.has(moneyPart);
-  return perKwh * (cents ? 0.01 : 1);
+  const unit = nordpoolPriceUnit(state);
+  return unit === undefined ? undefined : priceUnitFactor(unit);
 }
 
 export function readNordpoolSensor(
   entityId: string,
   state: HaEntityState | undefined,
+  options: RateReadOptions = {},
 ): ReadResult<RatePoint> {
   if (!state) return { points: [], warnings: [`${entityId}: entity not found`] };
-  const factor = nordpoolFactor(state);
-  if (factor === undefined) {
+  const unit = nordpoolPriceUnit(state);
+  if (unit === undefined) {
     return {
       points: [],
       warnings: [`${entityId}: cannot tell the price unit (unit_of_measurement missing)`],
     };
   }
   const points: RatePoint[] = [];
-  let skipped = 0;
+  const warnings: string[] = [];
+  const rejected = new Rejections();
   for (const key of ["raw_today", "raw_tomorrow"]) {
-    for (const raw of attributeArray(state, key) ?? []) {
+    const clipped = clipEntries(
+      `${entityId} ${key}`,
+      attributeArray(state, key) ?? [],
+      field("start"),
+      options.window,
+    );
+    warnings.push(...clipped.warnings);
+    for (const raw of clipped.entries) {
       const parsed = rawItem.safeParse(raw);
       const startMs = parsed.success ? parseInstant(parsed.data.start) : undefined;
       const endMs = parsed.success ? parseInstant(parsed.data.end) : undefined;
-      const value = parsed.success ? parseNumber(parsed.data.value) : undefined;
-      if (startMs === undefined || endMs === undefined || value === undefined || endMs <= startMs) {
-        skipped += 1;
+      if (!parsed.success || startMs === undefined || endMs === undefined || endMs <= startMs) {
+        rejected.reject("not a {start, end, value} interval");
         continue;
       }
-      points.push({ startMs, endMs, pricePerKwh: value * factor });
+      const price = rejected.take(pricePerKwh(parsed.data.value, unit));
+      if (price !== undefined) points.push({ startMs, endMs, pricePerKwh: price });
     }
   }
-  const warnings = skipped > 0 ? [`${entityId}: ignored ${skipped} missing or malformed price(s)`] : [];
+  warnings.push(...rejected.warnings(entityId, "price"));
   if (!attributeArray(state, "raw_today")) warnings.push(`${entityId}: no raw_today attribute`);
-  return { points: normaliseSeries(points), warnings };
+  const merged = normaliseRates(points, entityId, options.prefer);
+  const currency = attributeString(state, "currency");
+  return checkPrices(
+    dropIfImplausible(
+      { points: merged.points, warnings: [...warnings, ...merged.warnings] },
+      entityId,
+      rejected.implausible,
+    ),
+    entityId,
+    currency,
+  );
 }
 
 const coreItem = z.object({ start: z.string(), end: z.string(), price: z.unknown() });
 
-export function readNordpoolCoreResponse(response: unknown, area: string | undefined): ReadResult<RatePoint> {
+export function readNordpoolCoreResponse(
+  response: unknown,
+  area: string | undefined,
+  options: RateReadOptions = {},
+): ReadResult<RatePoint> {
   if (!response || typeof response !== "object") {
     return { points: [], warnings: ["nordpool.get_prices_for_date: empty response"] };
   }
@@ -74,19 +104,28 @@ export function readNordpoolCoreResponse(response: unknown, area: string | undef
       ],
     };
   }
+  const source = "nordpool.get_prices_for_date";
+  const clipped = clipEntries(source, entries, field("start"), options.window);
   const points: RatePoint[] = [];
-  let skipped = 0;
-  for (const raw of entries) {
+  const rejected = new Rejections();
+  for (const raw of clipped.entries) {
     const parsed = coreItem.safeParse(raw);
     const startMs = parsed.success ? parseInstant(parsed.data.start) : undefined;
     const endMs = parsed.success ? parseInstant(parsed.data.end) : undefined;
-    const perMwh = parsed.success ? parseNumber(parsed.data.price) : undefined;
-    if (startMs === undefined || endMs === undefined || perMwh === undefined || endMs <= startMs) {
-      skipped += 1;
+    if (!parsed.success || startMs === undefined || endMs === undefined || endMs <= startMs) {
+      rejected.reject("not a {start, end, price} interval");
       continue;
     }
-    points.push({ startMs, endMs, pricePerKwh: perMwh / 1000 });
+    const price = rejected.take(pricePerKwh(parsed.data.price, "currency/MWh"));
+    if (price !== undefined) points.push({ startMs, endMs, pricePerKwh: price });
   }
-  const warnings = skipped > 0 ? [`nordpool.get_prices_for_date: ignored ${skipped} malformed price(s)`] : [];
-  return { points: normaliseSeries(points), warnings };
+  const merged = normaliseRates(points, source, options.prefer);
+  return dropIfImplausible(
+    {
+      points: merged.points,
+      warnings: [...clipped.warnings, ...rejected.warnings(source, "price"), ...merged.warnings],
+    },
+    source,
+    rejected.implausible,
+  );
 }

@@ -1,7 +1,9 @@
 // Shared shaping of reader output: UTC [startMs, endMs) points, sorted, de-duplicated, with gaps
 // reported in words. Readers never invent values for gaps; the planner decides what to do.
 import { DateTime } from "luxon";
+import { createLogger } from "../../log.js";
 import type { EnergyPoint, RatePoint } from "../../runtime/ports.js";
+import type { Parsed } from "../quantities.js";
 
 export interface ReadResult<T> {
   points: T[];
@@ -11,6 +13,72 @@ export interface ReadResult<T> {
 interface Interval {
   startMs: number;
   endMs: number;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The instants worth reading: the day before now (the slot under way and yesterday's context)
+ * to three days ahead (the longest horizon). Anything outside is never parsed. */
+export interface ReadWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+export function planningWindow(nowMs: number): ReadWindow {
+  return { fromMs: nowMs - DAY_MS, toMs: nowMs + 3 * DAY_MS };
+}
+
+/** More list entries than a year of 5-minute prices are not looked at, whatever the window. */
+export const MAX_LIST_ENTRIES = 120_000;
+/** A list longer than this (three days of 5-minute prices is 864) is worth one line in the log. */
+export const LARGE_LIST_ENTRIES = 2_000;
+
+// Date.parse reads a start without an offset in the process's zone; the real one is within ±14 h.
+const ZONE_SLACK_MS = 14 * HOUR_MS;
+const log = createLogger("ha:readers");
+const logged = new Map<string, string>();
+
+/** Logs `message` once for `key` until a different message for it comes (a replan every few
+ * minutes must not repeat the same line). */
+export function logOnce(key: string, message: string): void {
+  if (logged.get(key) === message) return;
+  if (logged.size > 200) logged.clear();
+  logged.set(key, message);
+  log.warn(message);
+}
+
+/** The entries of a list attribute worth parsing: at most MAX_LIST_ENTRIES, and with a window only
+ * those whose start (read cheaply with Date.parse, before any schema) falls inside it; an entry
+ * whose start Date.parse cannot read is kept for the real parser to judge. A large list is clipped
+ * with one log line and a warning, never parsed element by element in full. */
+export function clipEntries(
+  source: string,
+  entries: readonly unknown[],
+  startOf: (entry: unknown) => unknown,
+  window: ReadWindow | undefined,
+): { entries: unknown[]; warnings: string[] } {
+  const scanned = entries.length > MAX_LIST_ENTRIES ? entries.slice(0, MAX_LIST_ENTRIES) : entries;
+  const kept = window
+    ? scanned.filter((entry) => {
+        const start = startOf(entry);
+        const ms =
+          typeof start === "string" ? Date.parse(start) : typeof start === "number" ? start : Number.NaN;
+        return Number.isNaN(ms) || (ms >= window.fromMs - ZONE_SLACK_MS && ms < window.toMs + ZONE_SLACK_MS);
+      })
+    : [...scanned];
+  if (entries.length <= LARGE_LIST_ENTRIES) return { entries: kept, warnings: [] };
+  const message =
+    `${source}: ${entries.length} entries, read only the ${kept.length} in the planning window` +
+    (entries.length > MAX_LIST_ENTRIES ? ` of the first ${MAX_LIST_ENTRIES}` : "");
+  logOnce(source, message);
+  return { entries: kept, warnings: [message] };
+}
+
+/** The value under `key` of an entry that is an object (for clipEntries' startOf). */
+export function field(key: string): (entry: unknown) => unknown {
+  return (entry) =>
+    entry !== null && typeof entry === "object" ? (entry as Record<string, unknown>)[key] : undefined;
 }
 
 /** Sorts by start and keeps the later-listed of two points with the same start. */
@@ -96,6 +164,75 @@ export function sumEnergySeries(series: EnergyPoint[][]): EnergyPoint[] {
   return out;
 }
 
+/** Which of two different prices for the same slot to keep. For import the higher one is the safe
+ * side (charging then looks no cheaper than it may be); for export the lower one (exporting looks
+ * no better than it may be). */
+export type RatePreference = "higher" | "lower";
+
+/** Sorts rates by start; of two points with the same start and end the same price is kept once,
+ * different prices keep the `prefer` one and are named in a warning. Points with the same start
+ * but different ends keep the later-listed one, as normaliseSeries does. */
+export function normaliseRates(
+  points: RatePoint[],
+  source: string,
+  prefer: RatePreference = "higher",
+  zone = "UTC",
+): ReadResult<RatePoint> {
+  const byStart = new Map<number, RatePoint>();
+  const conflicts: string[] = [];
+  for (const point of points) {
+    if (!(point.endMs > point.startMs)) continue;
+    const seen = byStart.get(point.startMs);
+    if (seen && seen.endMs === point.endMs && seen.pricePerKwh !== point.pricePerKwh) {
+      const keep = (prefer === "higher") === point.pricePerKwh > seen.pricePerKwh ? point : seen;
+      if (conflicts.length < 3) {
+        conflicts.push(
+          `${formatInstant(point.startMs, zone)} ${seen.pricePerKwh} vs ${point.pricePerKwh}, kept ${keep.pricePerKwh}`,
+        );
+      } else conflicts.push("");
+      byStart.set(point.startMs, keep);
+      continue;
+    }
+    byStart.set(point.startMs, point);
+  }
+  const sorted = [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
+  if (conflicts.length === 0) return { points: sorted, warnings: [] };
+  const named = conflicts.filter((c) => c !== "");
+  const more = conflicts.length - named.length;
+  const message =
+    `${source}: ${conflicts.length} slot(s) with two different prices (${named.join("; ")}` +
+    `${more > 0 ? `; ${more} more` : ""}); the ${prefer} price is used`;
+  logOnce(`${source}:conflicts`, message);
+  return { points: sorted, warnings: [message] };
+}
+
 export function ratePoint(startMs: number, endMs: number, pricePerKwh: number): RatePoint {
   return { startMs, endMs, pricePerKwh };
+}
+
+/** The entries of one list that were not used: how many, the first reason, and the first value
+ * that was well-formed but implausible (which condemns the whole series: see plausibility.ts). */
+export class Rejections {
+  count = 0;
+  firstReason: string | undefined;
+  implausible: string | undefined;
+
+  /** The value when parsed, else records why and gives undefined. */
+  take(parsed: Parsed): number | undefined {
+    if (parsed.ok) return parsed.value;
+    this.reject(parsed.reason, parsed.implausible === true);
+    return undefined;
+  }
+
+  reject(reason: string, implausible = false): void {
+    this.count += 1;
+    this.firstReason ??= reason;
+    if (implausible) this.implausible ??= reason;
+  }
+
+  /** "<source>: ignored 3 malformed rate(s) (first: …)", or nothing. */
+  warnings(source: string, what: string): string[] {
+    if (this.count === 0) return [];
+    return [`${source}: ignored ${this.count} malformed ${what}(s) (first: ${this.firstReason})`];
+  }
 }

@@ -7,8 +7,18 @@
 import { z } from "zod";
 import type { EnergyPoint } from "../../runtime/ports.js";
 import type { HaEntityState } from "../client.js";
-import { attributeArray, parseInstant, parseNumber } from "../states.js";
-import { normaliseSeries, type ReadResult, sumEnergySeries } from "./series.js";
+import { energyKwh, powerW } from "../quantities.js";
+import { attributeArray, parseInstant } from "../states.js";
+import { checkPv, dropIfImplausible } from "./plausibility.js";
+import {
+  clipEntries,
+  field,
+  normaliseSeries,
+  type ReadResult,
+  type ReadWindow,
+  Rejections,
+  sumEnergySeries,
+} from "./series.js";
 
 const HOUR_MS = 3_600_000;
 const solcastPeriod = z.object({ period_start: z.string() }).passthrough();
@@ -27,22 +37,39 @@ function withEnds<T extends { startMs: number }>(
   });
 }
 
-export function readSolcast(entityId: string, state: HaEntityState | undefined): ReadResult<EnergyPoint> {
+/** Solcast's kW (PV power is never negative); an absent percentile is no percentile. */
+function pvKw(raw: unknown, rejected: Rejections, optional: boolean): number | undefined {
+  if (optional && (raw === undefined || raw === null)) return undefined;
+  const watts = rejected.take(powerW(raw, "kW"));
+  if (watts === undefined) return undefined;
+  if (watts >= 0) return watts / 1000;
+  rejected.reject(`negative PV ${watts / 1000} kW`);
+  return undefined;
+}
+
+export function readSolcast(
+  entityId: string,
+  state: HaEntityState | undefined,
+  window?: ReadWindow,
+): ReadResult<EnergyPoint> {
   if (!state) return { points: [], warnings: [`${entityId}: entity not found`] };
   const periods = attributeArray(state, "detailedForecast");
   if (!periods) return { points: [], warnings: [`${entityId}: no detailedForecast attribute`] };
+  const clipped = clipEntries(entityId, periods, field("period_start"), window);
   const entries: { startMs: number; kw: number; p10?: number; p90?: number }[] = [];
-  let skipped = 0;
-  for (const raw of periods) {
+  const rejected = new Rejections();
+  const percentiles = new Rejections();
+  for (const raw of clipped.entries) {
     const parsed = solcastPeriod.safeParse(raw);
     const startMs = parsed.success ? parseInstant(parsed.data.period_start) : undefined;
-    const kw = parsed.success ? parseNumber(parsed.data.pv_estimate) : undefined;
-    if (startMs === undefined || kw === undefined || kw < 0) {
-      skipped += 1;
+    if (!parsed.success || startMs === undefined) {
+      rejected.reject("not a {period_start, pv_estimate} period");
       continue;
     }
-    const p10 = parsed.success ? parseNumber(parsed.data.pv_estimate10) : undefined;
-    const p90 = parsed.success ? parseNumber(parsed.data.pv_estimate90) : undefined;
+    const kw = pvKw(parsed.data.pv_estimate, rejected, false);
+    if (kw === undefined) continue;
+    const p10 = pvKw(parsed.data.pv_estimate10, percentiles, true);
+    const p90 = pvKw(parsed.data.pv_estimate90, percentiles, true);
     entries.push({
       startMs,
       kw,
@@ -57,51 +84,73 @@ export function readSolcast(entityId: string, state: HaEntityState | undefined):
     if (e.p90 !== undefined) point.p90Kwh = e.p90 * hours;
     return point;
   });
-  const warnings = skipped > 0 ? [`${entityId}: ignored ${skipped} missing or malformed period(s)`] : [];
-  return { points: normaliseSeries(points), warnings };
+  const result = {
+    points: normaliseSeries(points),
+    warnings: [...clipped.warnings, ...rejected.warnings(entityId, "period")],
+  };
+  return checkPv(
+    dropIfImplausible(result, entityId, rejected.implausible ?? percentiles.implausible),
+    entityId,
+  );
 }
 
+/** A map {iso instant: value} of Wh per period ("Wh") or W held until the next key ("W"). */
 function readTimeMap(
   source: string,
   map: unknown,
-  toKwh: (value: number, hours: number) => number,
+  unit: "Wh" | "W",
   defaultStepMs: number,
+  window: ReadWindow | undefined,
 ): ReadResult<EnergyPoint> {
   if (!map || typeof map !== "object" || Array.isArray(map))
     return { points: [], warnings: [`${source}: no data`] };
+  const clipped = clipEntries(source, Object.entries(map), (entry) => (entry as [string])[0], window);
   const entries: { startMs: number; value: number }[] = [];
-  let skipped = 0;
-  for (const [key, raw] of Object.entries(map)) {
+  const rejected = new Rejections();
+  for (const [key, raw] of clipped.entries as [string, unknown][]) {
     const startMs = parseInstant(key);
-    const value = parseNumber(raw);
-    if (startMs === undefined || value === undefined || value < 0) skipped += 1;
+    if (startMs === undefined) {
+      rejected.reject(`'${key.slice(0, 40)}' is not an instant`);
+      continue;
+    }
+    const value = rejected.take(unit === "Wh" ? energyKwh(raw, "Wh") : powerW(raw, "W"));
+    if (value === undefined) continue;
+    if (value < 0) rejected.reject(`negative PV ${value}`);
     else entries.push({ startMs, value });
   }
   const points = withEnds(entries, defaultStepMs).map((e) => ({
     startMs: e.startMs,
     endMs: e.endMs,
-    energyKwh: toKwh(e.value, (e.endMs - e.startMs) / HOUR_MS),
+    energyKwh: unit === "Wh" ? e.value : (e.value / 1000) * ((e.endMs - e.startMs) / HOUR_MS),
   }));
-  const warnings = skipped > 0 ? [`${source}: ignored ${skipped} missing or malformed value(s)`] : [];
-  return { points: normaliseSeries(points), warnings };
+  const result = {
+    points: normaliseSeries(points),
+    warnings: [...clipped.warnings, ...rejected.warnings(source, "value")],
+  };
+  return checkPv(dropIfImplausible(result, source, rejected.implausible), source);
 }
 
 export function readForecastSolar(
   entityId: string,
   state: HaEntityState | undefined,
+  window?: ReadWindow,
 ): ReadResult<EnergyPoint> {
   if (!state) return { points: [], warnings: [`${entityId}: entity not found`] };
   if (state.attributes.wh_period !== undefined) {
-    return readTimeMap(entityId, state.attributes.wh_period, (wh) => wh / 1000, HOUR_MS);
+    return readTimeMap(entityId, state.attributes.wh_period, "Wh", HOUR_MS, window);
   }
   if (state.attributes.watts !== undefined) {
-    return readTimeMap(entityId, state.attributes.watts, (w, hours) => (w / 1000) * hours, HOUR_MS / 4);
+    return readTimeMap(entityId, state.attributes.watts, "W", HOUR_MS / 4, window);
   }
   return { points: [], warnings: [`${entityId}: neither wh_period nor watts attribute`] };
 }
 
 /** HA's energy/solar_forecast result; `configEntry` picks one forecast, otherwise all are summed. */
-export function readEnergySolarForecast(result: unknown, configEntry?: string): ReadResult<EnergyPoint> {
+export function readEnergySolarForecast(
+  result: unknown,
+  configEntry?: string,
+  window?: ReadWindow,
+): ReadResult<EnergyPoint> {
   if (!result || typeof result !== "object")
     return { points: [], warnings: ["energy/solar_forecast: no result"] };
   const entries = Object.entries(result as Record<string, unknown>).filter(
@@ -117,8 +166,9 @@ export function readEnergySolarForecast(result: unknown, configEntry?: string): 
     readTimeMap(
       `energy/solar_forecast ${id}`,
       (value as { wh_hours?: unknown })?.wh_hours,
-      (wh) => wh / 1000,
+      "Wh",
       HOUR_MS,
+      window,
     ),
   );
   return {
@@ -131,9 +181,10 @@ export function readEnergySolarForecast(result: unknown, configEntry?: string): 
 export function readSolarSensors(
   entityIds: readonly string[],
   states: Record<string, HaEntityState>,
-  read: (entityId: string, state: HaEntityState | undefined) => ReadResult<EnergyPoint>,
+  read: (entityId: string, state: HaEntityState | undefined, window?: ReadWindow) => ReadResult<EnergyPoint>,
+  window?: ReadWindow,
 ): ReadResult<EnergyPoint> {
-  const results = entityIds.map((id) => read(id, states[id]));
+  const results = entityIds.map((id) => read(id, states[id], window));
   return {
     points: sumEnergySeries(results.map((r) => r.points)),
     warnings: results.flatMap((r) => r.warnings),

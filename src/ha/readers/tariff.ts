@@ -1,7 +1,9 @@
 // Reads one tariff (import or export) from whichever source the options name. Entity-based
 // sources read cached states; service-based ones (Nord Pool core, Tibber, Amber without
 // entities) call the integration's action with return_response. A failing call is a warning,
-// not a crash: the caller decides whether missing rates are fatal.
+// not a crash: the caller decides whether missing rates are fatal. Only the planning window of a
+// list is parsed; of two different prices for one slot the safe one is kept (import: the higher,
+// export: the lower).
 import { DateTime } from "luxon";
 import type { TariffOptions } from "../../config/schema.js";
 import { errorMessage } from "../../errors.js";
@@ -10,8 +12,8 @@ import type { HaClient, HaEntityState } from "../client.js";
 import { readAmberForecasts, readAmberSensor } from "./amber.js";
 import { fixedBandRates } from "./fixed-bands.js";
 import { readNordpoolCoreResponse, readNordpoolSensor } from "./nordpool.js";
-import { readOctopusRates } from "./octopus.js";
-import { normaliseSeries, type ReadResult } from "./series.js";
+import { type RateReadOptions, readOctopusRates } from "./octopus.js";
+import { normaliseRates, planningWindow, type ReadResult } from "./series.js";
 import { readTibberResponse } from "./tibber.js";
 
 export interface TariffReadContext {
@@ -23,11 +25,18 @@ export interface TariffReadContext {
   role: "import" | "export";
 }
 
-function merge(results: ReadResult<RatePoint>[]): ReadResult<RatePoint> {
-  return {
-    points: normaliseSeries(results.flatMap((r) => r.points)),
-    warnings: results.flatMap((r) => r.warnings),
-  };
+function readOptions(ctx: TariffReadContext): RateReadOptions {
+  return { window: planningWindow(ctx.nowMs), prefer: ctx.role === "import" ? "higher" : "lower" };
+}
+
+function merge(results: ReadResult<RatePoint>[], ctx: TariffReadContext): ReadResult<RatePoint> {
+  const merged = normaliseRates(
+    results.flatMap((r) => r.points),
+    `${ctx.role} rates`,
+    readOptions(ctx).prefer,
+    ctx.zone,
+  );
+  return { points: merged.points, warnings: [...results.flatMap((r) => r.warnings), ...merged.warnings] };
 }
 
 async function callForResponse(
@@ -57,11 +66,11 @@ async function readNordpoolCore(
     const { response, warning } = await callForResponse(ctx, "nordpool", "get_prices_for_date", data);
     results.push(
       warning === undefined
-        ? readNordpoolCoreResponse(response, options.area)
+        ? readNordpoolCoreResponse(response, options.area, readOptions(ctx))
         : { points: [], warnings: day.equals(today) ? [warning] : [] },
     );
   }
-  return merge(results);
+  return merge(results, ctx);
 }
 
 async function readTibber(ctx: TariffReadContext): Promise<ReadResult<RatePoint>> {
@@ -71,19 +80,28 @@ async function readTibber(ctx: TariffReadContext): Promise<ReadResult<RatePoint>
     start: start.toISO(),
     end: end.toISO(),
   });
-  return warning === undefined ? readTibberResponse(response) : { points: [], warnings: [warning] };
+  return warning === undefined
+    ? readTibberResponse(response, undefined, readOptions(ctx))
+    : { points: [], warnings: [warning] };
 }
 
 async function readAmber(options: TariffOptions, ctx: TariffReadContext): Promise<ReadResult<RatePoint>> {
   if (options.entities.length > 0)
-    return merge(options.entities.map((id) => readAmberSensor(id, ctx.states[id])));
+    return merge(
+      options.entities.map((id) => readAmberSensor(id, ctx.states[id], readOptions(ctx))),
+      ctx,
+    );
   if (!options.config_entry) return { points: [], warnings: ["amber: set entities or config_entry"] };
   const { response, warning } = await callForResponse(ctx, "amberelectric", "get_forecasts", {
     config_entry_id: options.config_entry,
     channel_type: ctx.role === "import" ? "general" : "feed_in",
   });
   if (warning !== undefined) return { points: [], warnings: [warning] };
-  return readAmberForecasts("amberelectric.get_forecasts", (response as { forecasts?: unknown })?.forecasts);
+  return readAmberForecasts(
+    "amberelectric.get_forecasts",
+    (response as { forecasts?: unknown })?.forecasts,
+    readOptions(ctx),
+  );
 }
 
 export async function readTariff(
@@ -92,9 +110,12 @@ export async function readTariff(
 ): Promise<ReadResult<RatePoint>> {
   switch (options.source) {
     case "octopus":
-      return readOctopusRates(options.entities, ctx.states);
+      return readOctopusRates(options.entities, ctx.states, readOptions(ctx));
     case "nordpool":
-      return merge(options.entities.map((id) => readNordpoolSensor(id, ctx.states[id])));
+      return merge(
+        options.entities.map((id) => readNordpoolSensor(id, ctx.states[id], readOptions(ctx))),
+        ctx,
+      );
     case "nordpool_core":
       return readNordpoolCore(options, ctx);
     case "tibber":

@@ -3,14 +3,21 @@
 // only their start; each lasts until the next one (hourly, or 15 minutes since late 2025).
 import { z } from "zod";
 import type { RatePoint } from "../../runtime/ports.js";
-import { parseInstant, parseNumber } from "../states.js";
-import { normaliseSeries, type ReadResult } from "./series.js";
+import { pricePerKwh } from "../quantities.js";
+import { parseInstant } from "../states.js";
+import type { RateReadOptions } from "./octopus.js";
+import { dropIfImplausible } from "./plausibility.js";
+import { clipEntries, field, normaliseRates, type ReadResult, Rejections } from "./series.js";
 
 const responseSchema = z.object({ prices: z.record(z.string(), z.array(z.unknown())) });
 const entrySchema = z.object({ start_time: z.string(), price: z.unknown() });
 const HOUR_MS = 3_600_000;
 
-export function readTibberResponse(response: unknown, home?: string): ReadResult<RatePoint> {
+export function readTibberResponse(
+  response: unknown,
+  home?: string,
+  options: RateReadOptions = {},
+): ReadResult<RatePoint> {
   const parsed = responseSchema.safeParse(response);
   if (!parsed.success) return { points: [], warnings: ["tibber.get_prices: unexpected response shape"] };
   const homes = Object.keys(parsed.data.prices);
@@ -18,17 +25,26 @@ export function readTibberResponse(response: unknown, home?: string): ReadResult
   const warnings: string[] = [];
   if (home === undefined && homes.length > 1)
     warnings.push(`tibber.get_prices: several homes, using '${chosen}'`);
+  const source = "tibber.get_prices";
+  const clipped = clipEntries(
+    source,
+    chosen === undefined ? [] : (parsed.data.prices[chosen] ?? []),
+    field("start_time"),
+    options.window,
+  );
+  warnings.push(...clipped.warnings);
   const starts: { startMs: number; price: number }[] = [];
-  let skipped = 0;
-  for (const raw of chosen === undefined ? [] : (parsed.data.prices[chosen] ?? [])) {
+  const rejected = new Rejections();
+  for (const raw of clipped.entries) {
     const entry = entrySchema.safeParse(raw);
     const startMs = entry.success ? parseInstant(entry.data.start_time) : undefined;
-    const price = entry.success ? parseNumber(entry.data.price) : undefined;
-    if (startMs === undefined || price === undefined) {
-      skipped += 1;
+    if (!entry.success || startMs === undefined) {
+      rejected.reject("not a {start_time, price} entry");
       continue;
     }
-    starts.push({ startMs, price });
+    // Tibber's price is per kWh in the home's currency (EUR, NOK, SEK), which the response omits.
+    const price = rejected.take(pricePerKwh(entry.data.price, "currency/kWh"));
+    if (price !== undefined) starts.push({ startMs, price });
   }
   starts.sort((a, b) => a.startMs - b.startMs);
   const points: RatePoint[] = starts.map((entry, i) => {
@@ -46,7 +62,12 @@ export function readTibberResponse(response: unknown, home?: string): ReadResult
       pricePerKwh: entry.price,
     };
   });
-  if (skipped > 0) warnings.push(`tibber.get_prices: ignored ${skipped} malformed price(s)`);
+  warnings.push(...rejected.warnings(source, "price"));
   if (chosen === undefined) warnings.push("tibber.get_prices: no prices for any home");
-  return { points: normaliseSeries(points), warnings };
+  const merged = normaliseRates(points, source, options.prefer);
+  return dropIfImplausible(
+    { points: merged.points, warnings: [...warnings, ...merged.warnings] },
+    source,
+    rejected.implausible,
+  );
 }

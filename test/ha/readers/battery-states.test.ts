@@ -68,4 +68,41 @@ describe("battery reader", () => {
     expect(reading).toEqual({ socPct: 62, readAtMs: 0 });
     expect(warnings[0]).toContain(POWER);
   });
+
+  it("refuses the SOC states the HA-services controller used to accept, and unknown units", () => {
+    for (const [bad, unit] of [
+      ["-5", "%"],
+      ["150", "%"],
+      ["100.6", "%"],
+      ["0x32", "%"],
+      ["  ", "%"],
+      ["50", "V"],
+    ] as const) {
+      const broken = {
+        ...states,
+        [SOC]: { ...states[SOC]!, state: bad, attributes: { unit_of_measurement: unit } },
+      };
+      const { reading, warnings } = readBattery(SOC, undefined, broken, 9.5, 0);
+      expect(reading, bad).toBeUndefined();
+      expect(warnings[0]).toMatch(/SOC not usable: /);
+    }
+  });
+
+  it("reads a Wh SOC sensor as a share of the capacity", () => {
+    const wh = { ...states[SOC]!, state: "4750", attributes: { unit_of_measurement: "Wh" } };
+    expect(readBattery(SOC, undefined, { ...states, [SOC]: wh }, 9.5, 0).reading?.socPct).toBeCloseTo(50, 6);
+  });
+
+  it("refuses a power reading in an unknown unit or beyond any home battery", () => {
+    for (const [value, unit] of [
+      ["3", "A"],
+      ["1e9", "kW"],
+      ["0x10", "W"],
+    ] as const) {
+      const odd = { ...states[POWER]!, state: value, attributes: { unit_of_measurement: unit } };
+      const { reading, warnings } = readBattery(SOC, POWER, { ...states, [POWER]: odd }, 9.5, 0);
+      expect(reading?.powerW).toBeUndefined();
+      expect(warnings[0]).toContain(POWER);
+    }
+  });
 });

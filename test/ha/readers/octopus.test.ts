@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readOctopusRates } from "../../../src/ha/readers/octopus.js";
+import { planningWindow } from "../../../src/ha/readers/series.js";
 import { fixtureStates, HOUR_MS, utc, withAttributes } from "./helpers.js";
 
 const states = fixtureStates("uk-octopus-solcast");
@@ -62,5 +63,59 @@ describe("Octopus rate events", () => {
     expect(points).toEqual([]);
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toContain("event.missing");
+  });
+});
+
+describe("Octopus rates that cannot be trusted whole", () => {
+  const base = states[`${IMPORT}_current_day_rates`]!;
+  const halfHours = (fromIso: string, count: number, price: (i: number) => number) =>
+    Array.from({ length: count }, (_, i) => {
+      const startMs = utc(fromIso) + i * (HOUR_MS / 2);
+      return {
+        start: new Date(startMs).toISOString(),
+        end: new Date(startMs + HOUR_MS / 2).toISOString(),
+        value_inc_vat: price(i),
+      };
+    });
+
+  it("parses only the planning window of a year of rates, with one warning", () => {
+    const year = halfHours("2020-01-01T00:00:00Z", 17_568, () => 0.2);
+    const nowMs = utc("2020-06-01T12:00:00Z");
+    const { points, warnings } = readOctopusRates(
+      [base.entity_id],
+      { [base.entity_id]: withAttributes(base, { rates: year }) },
+      { window: planningWindow(nowMs) },
+    );
+    expect(points[0]!.startMs).toBeGreaterThanOrEqual(nowMs - 24 * HOUR_MS - 14 * HOUR_MS);
+    expect(points.at(-1)!.startMs).toBeLessThan(nowMs + 72 * HOUR_MS + 14 * HOUR_MS);
+    expect(points.length).toBeLessThan(300);
+    expect(warnings).toEqual([expect.stringContaining("17568 entries, read only the")]);
+  });
+
+  it("keeps the higher of two different import prices for one slot and says which slot", () => {
+    const day = halfHours("2020-03-28T00:00:00Z", 4, () => 0.2);
+    const other = halfHours("2020-03-28T00:30:00Z", 1, () => 0.35);
+    const next = { ...base, entity_id: "event.next", attributes: { rates: other } };
+    const { points, warnings } = readOctopusRates([base.entity_id, "event.next"], {
+      [base.entity_id]: withAttributes(base, { rates: day }),
+      "event.next": next,
+    });
+    expect(points.map((p) => p.pricePerKwh)).toEqual([0.2, 0.35, 0.2, 0.2]);
+    expect(warnings.join()).toMatch(/1 slot\(s\) with two different prices \(Sat 28 Mar 00:30 0.2 vs 0.35/);
+    const exportSide = readOctopusRates(
+      [base.entity_id, "event.next"],
+      { [base.entity_id]: withAttributes(base, { rates: day }), "event.next": next },
+      { prefer: "lower" },
+    );
+    expect(exportSide.points.map((p) => p.pricePerKwh)).toEqual([0.2, 0.2, 0.2, 0.2]);
+  });
+
+  it("drops a day of prices given in pence as if pounds", () => {
+    const pence = halfHours("2020-03-28T00:00:00Z", 48, (i) => 15 + (i % 20));
+    const { points, warnings } = readOctopusRates([base.entity_id], {
+      [base.entity_id]: withAttributes(base, { rates: pence }),
+    });
+    expect(points).toEqual([]);
+    expect(warnings.join()).toMatch(/price 15 GBP\/kWh .* beyond ±5 GBP\/kWh .*whole series is ignored/);
   });
 });

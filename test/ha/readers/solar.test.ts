@@ -96,3 +96,36 @@ describe("HA energy/solar_forecast", () => {
     expect(readEnergySolarForecast(result, "entryB").points).toHaveLength(1);
   });
 });
+
+describe("implausible PV forecasts", () => {
+  const haeo = fixtureStates("haeo-scenario4");
+  const TODAY = "sensor.solcast_pv_forecast_forecast_today";
+  const periods = (kw: (i: number) => unknown) =>
+    Array.from({ length: 48 }, (_, i) => ({
+      period_start: new Date(utc("2025-10-05T00:00:00Z") + i * (HOUR_MS / 2)).toISOString(),
+      pv_estimate: kw(i),
+    }));
+
+  it.each([
+    ["1e9 kW in one period", (i: number) => (i === 24 ? 1e9 : 2)],
+    ["5,000 kW (W read as kW)", (i: number) => (i === 24 ? 5000 : 2)],
+  ])("drops the whole series for %s, with the reason", (_what, kw) => {
+    const state = withAttributes(haeo[TODAY]!, { detailedForecast: periods(kw) });
+    const { points, warnings } = readSolcast(TODAY, state);
+    expect(points).toEqual([]);
+    expect(warnings.join()).toMatch(/kW.*whole series is ignored/);
+  });
+
+  it("drops a Forecast.Solar map with a power station in it", () => {
+    const wh = Object.fromEntries(
+      Array.from({ length: 24 }, (_, h) => [
+        new Date(utc("2025-10-05T00:00:00Z") + h * HOUR_MS).toISOString(),
+        h === 12 ? 9e9 : 800,
+      ]),
+    );
+    const state = { ...haeo[TODAY]!, entity_id: "sensor.fs", attributes: { wh_period: wh } };
+    const { points, warnings } = readForecastSolar("sensor.fs", state);
+    expect(points).toEqual([]);
+    expect(warnings.join()).toMatch(/whole series is ignored/);
+  });
+});

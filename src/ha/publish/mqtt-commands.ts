@@ -1,9 +1,13 @@
 // What the MQTT controls (button, select, numbers, switch) do when HA sends a command: validated
-// payloads mapped to RuntimeCommands, and the control's new state to publish back.
+// payloads mapped to RuntimeCommands, and the control's new state to publish back. Payloads are
+// parsed strictly (a blank reserve is not 0 %, "0x32" is not 50 %), and a retained command is
+// never obeyed: the broker hands it to every new subscription, so after each broker or add-on
+// restart it would start the same export again. A command is something someone does now.
 import { z } from "zod";
 import { errorMessage } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import type { Clock, OverrideEvent, RuntimeCommands } from "../../runtime/ports.js";
+import { strictNumber } from "../quantities.js";
 import { type ControlKey, MODE_OPTIONS, OVERRIDE_AUTO } from "./entities.js";
 
 export interface ControlStates {
@@ -13,8 +17,14 @@ export interface ControlStates {
   control_enabled: boolean;
 }
 
-const percent = z.coerce.number().min(0).max(100);
-const minutes = z.coerce.number().int().min(5).max(1440);
+const decimal = z.string().transform((text, ctx) => {
+  const parsed = strictNumber(text);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: "custom", message: parsed.reason });
+  return z.NEVER;
+});
+const percent = decimal.pipe(z.number().min(0).max(100));
+const minutes = decimal.pipe(z.number().int().min(5).max(1440));
 const onOff = z.enum(["ON", "OFF"]);
 const overrideOption = z.enum([OVERRIDE_AUTO, ...MODE_OPTIONS]);
 
@@ -31,8 +41,15 @@ export class MqttCommandHandler {
     private readonly changed: (key: ControlKey) => void,
   ) {}
 
-  /** Handles one command; never throws (a bad payload is logged and ignored). */
-  async handle(key: ControlKey, payload: string): Promise<void> {
+  /** Handles one command; never throws (a bad or retained payload is logged and ignored). */
+  async handle(key: ControlKey, payload: string, retained = false): Promise<void> {
+    if (retained) {
+      this.log.warn(
+        `MQTT command ${key}=${JSON.stringify(payload.slice(0, 50))} ignored: it is a retained message ` +
+          "(replayed by the broker, not sent now); publish commands without retain",
+      );
+      return;
+    }
     try {
       await this.dispatch(key, payload.trim());
     } catch (error) {

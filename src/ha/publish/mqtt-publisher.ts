@@ -222,7 +222,7 @@ export async function createMqttPublisher(options: MqttPublisherOptions): Promis
     void onConnect();
   });
   client.on("error", (error) => log.warn(`MQTT: ${errorMessage(error)}`));
-  client.on("message", (topic, message) => {
+  client.on("message", (topic, message, packet) => {
     const payload = message.toString("utf8");
     if (topic === statusTopic) {
       if (payload.trim() === "online") {
@@ -233,7 +233,7 @@ export async function createMqttPublisher(options: MqttPublisherOptions): Promis
     }
     const key = commandTopics.get(topic);
     // One command at a time, in arrival order: "charge" then "auto" must cancel that override.
-    if (key) commands = commands.then(() => handler.handle(key, payload));
+    if (key) commands = commands.then(() => handler.handle(key, payload, packet.retain));
   });
   await onConnect();
 

@@ -2,12 +2,13 @@
 // and the demo both start the add-on through here, so the demo runs exactly what users run.
 import { readFileSync } from "node:fs";
 import type { Config } from "./config/schema.js";
-import { createHaServicesControllerFromConfig } from "./control/ha-services/index.js";
+import { createHaServicesControllerFromConfig, haServicesEntityIds } from "./control/ha-services/index.js";
 import { ConfigError, errorMessage } from "./errors.js";
 import { subscribeActions } from "./ha/actions.js";
 import type { HaUnsubscribe } from "./ha/client.js";
 import { connectHa, type HaConnection } from "./ha/connection.js";
 import type { HaEndpoints } from "./ha/endpoints.js";
+import { createEntityCache, type EntityCache } from "./ha/entity-cache.js";
 import { createHaInputs, missingEntityMessage } from "./ha/inputs.js";
 import { choosePublisher } from "./ha/publish/choose.js";
 import { watchEntityTriggers } from "./ha/triggers.js";
@@ -60,7 +61,7 @@ export const VERSION: string = (() => {
   }
 })();
 
-async function configuredControllers(config: Config, ha: HaConnection, log: Logger) {
+async function configuredControllers(config: Config, ha: HaConnection, entities: EntityCache, log: Logger) {
   const controllers: Partial<Record<"ha_services" | "modbus", Controller>> = {};
   if (config.control.method === "modbus") {
     if (!config.control.modbus.host && !config.control.modbus.serial_port) {
@@ -75,7 +76,12 @@ async function configuredControllers(config: Config, ha: HaConnection, log: Logg
     controllers.modbus = modbusControllerFromConfig(config);
   }
   if (config.control.method === "ha_services") {
-    controllers.ha_services = createHaServicesControllerFromConfig(config, ha, log.child("control"));
+    controllers.ha_services = createHaServicesControllerFromConfig(
+      config,
+      ha,
+      entities,
+      log.child("control"),
+    );
   }
   return controllers;
 }
@@ -88,7 +94,14 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
   const cleanups: (() => Promise<void>)[] = [() => ha.close()];
   try {
     const timeZone = config.timezone ?? (await ha.getConfig()).time_zone ?? "UTC";
-    const haInputs = createHaInputs(ha, config, { timeZone, logger: log.child("inputs") });
+    // One subscription to exactly the entities the add-on reads or controls, shared by inputs,
+    // triggers and controller: never the whole state machine (issue 9).
+    const entities = createEntityCache(ha, { log: log.child("entities") });
+    cleanups.push(() => entities.close());
+    if (!options.controllers && config.control.method === "ha_services") {
+      void entities.watch(haServicesEntityIds(config)).catch(() => undefined);
+    }
+    const haInputs = createHaInputs(ha, config, { timeZone, logger: log.child("inputs"), entities });
     cleanups.push(() => haInputs.close());
     const missing = await haInputs.missingEntities();
     if (missing.length > 0) log.error(missingEntityMessage(missing));
@@ -97,7 +110,7 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
       refreshLoadForecast: async () => haInputs.refreshLoadHistory(),
     };
 
-    const controllers = options.controllers ?? (await configuredControllers(config, ha, log));
+    const controllers = options.controllers ?? (await configuredControllers(config, ha, entities, log));
     for (const controller of Object.values(controllers)) {
       if (controller.close) cleanups.push(() => controller.close!());
     }
@@ -165,8 +178,8 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
     cleanups.push(closeActions);
     const unwatch: HaUnsubscribe = once(
       await watchEntityTriggers({
-        ha,
-        inputs,
+        entities,
+        inputs: haInputs,
         config,
         clock,
         notify: (trigger) => scheduler.notifyChange(trigger),

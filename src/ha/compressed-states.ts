@@ -39,16 +39,22 @@ export function applyEntitiesEvent(states: HaStateMap, event: EntitiesEvent): Ha
   for (const [entityId, diff] of Object.entries(event.c ?? {})) {
     const old = next[entityId];
     if (!old) continue;
-    const updated: HaEntityState = { ...old, attributes: { ...old.attributes } };
     const plus = diff["+"];
+    const removed = diff["-"]?.a ?? [];
+    // Attributes are copied only when they change: a state-only change keeps the object, so
+    // whoever digests attributes (the entity cache) can tell it needs no new digest.
+    const attributesChange = plus?.a !== undefined || removed.length > 0;
+    const updated: HaEntityState = {
+      ...old,
+      attributes: attributesChange ? { ...old.attributes, ...plus?.a } : old.attributes,
+    };
     if (plus) {
       if (plus.s !== undefined) updated.state = String(plus.s);
       if (plus.c !== undefined) updated.context = context(plus.c, old.context);
       if (plus.lc !== undefined) updated.last_changed = updated.last_updated = iso(plus.lc);
       else if (plus.lu !== undefined) updated.last_updated = iso(plus.lu);
-      if (plus.a) Object.assign(updated.attributes, plus.a);
     }
-    for (const key of diff["-"]?.a ?? []) delete updated.attributes[key];
+    for (const key of removed) delete updated.attributes[key];
     next[entityId] = updated;
   }
   for (const entityId of event.r ?? []) delete next[entityId];

@@ -1,15 +1,19 @@
 // InputsPort over Home Assistant: combines the readers the options select into one snapshot.
-// Entity states come from one `subscribe_entities` subscription limited to the configured ids
-// (kept current by HA, survives reconnects); service-based tariffs and recorder statistics are
-// fetched on demand. Only missing import rates or a missing SOC are fatal (InputError); every
-// other gap is a warning in the snapshot.
+// Entity states come from the shared entity cache (entity-cache.ts: one `subscribe_entities`
+// subscription limited to the configured ids); rates from a service (Nord Pool core, Tibber,
+// Amber) are fetched when a replan needs them and kept for a while; recorder statistics once a
+// day. Only missing import rates or a missing SOC are fatal (InputError); every other gap is a
+// warning in the snapshot. The replan triggers read the parts (rates, forecasts, SOC) on their own.
+import { DateTime } from "luxon";
 import type { Config } from "../config/schema.js";
 import { errorMessage, InputError } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
 import type { InputsPort, InputsSnapshot, RatePoint } from "../runtime/ports.js";
-import type { HaClient, HaStateMap, HaUnsubscribe } from "./client.js";
+import type { HaClient, HaStateMap } from "./client.js";
+import { createEntityCache, type EntityCache, type EntityStates } from "./entity-cache.js";
 import { readBattery } from "./readers/battery.js";
 import { buildLoadForecast, hourlyEnergy } from "./readers/load.js";
+import type { ReadResult } from "./readers/series.js";
 import { describeGaps, planningWindow, within } from "./readers/series.js";
 import {
   readEnergySolarForecast,
@@ -28,6 +32,10 @@ export interface HaInputsDeps {
   timeZone?: string;
   /** How long to wait for the first entity states. */
   statesTimeoutMs?: number;
+  /** The shared entity cache; without one the inputs keep their own. */
+  entities?: EntityStates;
+  /** How long rates fetched from a service are reused before a replan fetches them again. */
+  serviceRatesMaxAgeMs?: number;
 }
 
 export interface MissingEntity {
@@ -36,12 +44,31 @@ export interface MissingEntity {
   option: string;
 }
 
-export interface HaInputs extends InputsPort {
+/** The parts of a snapshot the replan triggers fingerprint, read without the rest. */
+export interface InputParts {
+  readRates(nowMs: number): Promise<Pick<InputsSnapshot, "importRates" | "exportRates">>;
+  readForecasts(nowMs: number): Promise<Pick<InputsSnapshot, "solar" | "load">>;
+  /** The SOC as the planner reads it; undefined when missing or not usable. */
+  readSocPct(nowMs: number): number | undefined;
+}
+
+export interface HaInputs extends InputsPort, InputParts {
   /** Entities the options name that HA does not have. */
   missingEntities(): Promise<MissingEntity[]>;
   /** Forget the cached load history so the next read fetches it again (daily refresh job). */
   refreshLoadHistory(): void;
+  /** Forget rates fetched from a service so the next read asks again. */
+  refreshServiceRates(): void;
   close(): Promise<void>;
+}
+
+/** Tariff sources read by calling the integration's action rather than from entity states. */
+function serviceBased(tariff: Config["import_tariff"]): boolean {
+  return (
+    tariff.source === "nordpool_core" ||
+    tariff.source === "tibber" ||
+    (tariff.source === "amber" && tariff.entities.length === 0)
+  );
 }
 
 /** One line per missing entity for the log and the status, e.g. for a typo in the options. */
@@ -89,54 +116,36 @@ export function watchedEntityIds(config: Config): string[] {
   return [...new Set(ids)];
 }
 
-/** Entities whose state the readers use. */
-function readEntityIds(config: Config): string[] {
-  const ids = [...watchedEntityIds(config)];
-  if (config.battery.power_entity) ids.push(config.battery.power_entity);
-  return [...new Set(ids)];
+/** Every entity the inputs read or check: what they put in the entity cache. */
+export function inputEntityIds(config: Config): string[] {
+  return [...new Set(configuredEntities(config).map((e) => e.entityId))];
 }
 
 export function createHaInputs(client: HaClient, config: Config, deps: HaInputsDeps = {}): HaInputs {
   const log = deps.logger ?? createLogger("ha:inputs");
-  let states: HaStateMap | undefined;
-  let firstStates: Promise<HaStateMap> | undefined;
-  let unsubscribe: HaUnsubscribe | undefined;
+  const timeoutMs = deps.statesTimeoutMs ?? 15_000;
+  const owned: EntityCache | undefined = deps.entities
+    ? undefined
+    : createEntityCache(client, { log, readyTimeoutMs: timeoutMs });
+  const entities: EntityStates = deps.entities ?? owned!;
+  const ids = inputEntityIds(config);
+  const serviceRatesMaxAgeMs = deps.serviceRatesMaxAgeMs ?? 15 * 60_000;
   let zone: string | undefined = config.timezone ?? deps.timeZone;
   let loadHistory:
     | { consumption: Map<number, number>; ev?: Map<number, number>; fetchedAtMs: number }
     | undefined;
+  const serviceRates = new Map<string, { key: string; fetchedAtMs: number; result: ReadResult<RatePoint> }>();
 
-  const currentStates = (): Promise<HaStateMap> => {
-    if (states) return Promise.resolve(states);
-    firstStates ??= new Promise<HaStateMap>((resolve, reject) => {
-      const timeoutMs = deps.statesTimeoutMs ?? 15_000;
-      const timer = setTimeout(() => {
-        firstStates = undefined;
-        reject(
-          new InputError("home assistant", `no entity states within ${timeoutMs} ms`, { retryable: true }),
-        );
-      }, timeoutMs);
-      client
-        .subscribeEntities(readEntityIds(config), (next) => {
-          states = next;
-          clearTimeout(timer);
-          resolve(next);
-        })
-        .then((unsub) => {
-          unsubscribe = unsub;
-        })
-        .catch((error: unknown) => {
-          clearTimeout(timer);
-          firstStates = undefined;
-          reject(
-            new InputError("home assistant", `cannot subscribe to entities: ${errorMessage(error)}`, {
-              cause: error,
-              retryable: true,
-            }),
-          );
-        });
-    });
-    return firstStates;
+  const currentStates = async (): Promise<HaStateMap> => {
+    try {
+      await entities.watch(ids, timeoutMs);
+    } catch (error) {
+      throw new InputError("home assistant", `no entity states: ${errorMessage(error)}`, {
+        cause: error,
+        retryable: true,
+      });
+    }
+    return entities.snapshot();
   };
 
   const homeZone = async (): Promise<string> => {
@@ -160,12 +169,12 @@ export function createHaInputs(client: HaClient, config: Config, deps: HaInputsD
     const warnings: string[] = [];
     if (consumptionId && (!loadHistory || nowMs - loadHistory.fetchedAtMs > DAY_MS)) {
       try {
-        const ids = evId ? [consumptionId, evId] : [consumptionId];
+        const statisticIds = evId ? [consumptionId, evId] : [consumptionId];
         const result = await client.sendMessage<Record<string, unknown>>({
           type: "recorder/statistics_during_period",
           start_time: new Date(nowMs - days * DAY_MS).toISOString(),
           end_time: new Date(nowMs).toISOString(),
-          statistic_ids: ids,
+          statistic_ids: statisticIds,
           period: "hour",
           types: ["change", "sum"],
           units: { energy: "kWh" },
@@ -207,77 +216,144 @@ export function createHaInputs(client: HaClient, config: Config, deps: HaInputsD
     }
   };
 
+  interface Context {
+    states: HaStateMap;
+    tz: string;
+    nowMs: number;
+    horizonEndMs: number;
+  }
+
+  const context = async (nowMs: number): Promise<Context> => {
+    const [states, tz] = await Promise.all([currentStates(), homeZone()]);
+    return { states, tz, nowMs, horizonEndMs: nowMs + config.planner.horizon_hours * HOUR_MS };
+  };
+
+  /** A service-based tariff is asked again only when its answer is old or for another local day
+   * (the request names the day); entity-based ones read the cache every time. */
+  const tariff = async (role: "import" | "export", options: Config["import_tariff"], ctx: Context) => {
+    const read = () =>
+      readTariff(options, {
+        client,
+        states: ctx.states,
+        zone: ctx.tz,
+        nowMs: ctx.nowMs,
+        horizonEndMs: ctx.horizonEndMs,
+        role,
+      });
+    if (!serviceBased(options)) return read();
+    const key = DateTime.fromMillis(ctx.nowMs, { zone: ctx.tz }).toISODate() ?? "";
+    const kept = serviceRates.get(role);
+    const ageMs = kept ? ctx.nowMs - kept.fetchedAtMs : Number.POSITIVE_INFINITY;
+    if (kept && kept.key === key && ageMs >= 0 && ageMs < serviceRatesMaxAgeMs) return kept.result;
+    const result = await read();
+    // A failed or empty answer is not kept: the next replan asks again.
+    if (result.points.length > 0) serviceRates.set(role, { key, fetchedAtMs: ctx.nowMs, result });
+    else serviceRates.delete(role);
+    return result;
+  };
+
+  const rates = async (ctx: Context) => {
+    const [importRates, exportRates] = await Promise.all([
+      tariff("import", config.import_tariff, ctx),
+      config.export_tariff
+        ? tariff("export", config.export_tariff, ctx)
+        : Promise.resolve({ points: [] as RatePoint[], warnings: [] }),
+    ]);
+    return {
+      importRates,
+      exportRates,
+      importPoints: within(importRates.points, ctx.nowMs, ctx.horizonEndMs),
+      exportPoints: within(exportRates.points, ctx.nowMs, ctx.horizonEndMs),
+    };
+  };
+
+  const forecasts = async (ctx: Context) => {
+    const [solar, load] = await Promise.all([
+      solarForecast(ctx.states, ctx.nowMs),
+      loadForecast(ctx.nowMs, ctx.horizonEndMs, ctx.tz),
+    ]);
+    return { solar, load, solarPoints: within(solar.points, ctx.nowMs, ctx.horizonEndMs) };
+  };
+
+  const battery = (states: HaStateMap, nowMs: number) =>
+    readBattery(
+      config.battery.soc_entity,
+      config.battery.power_entity,
+      states,
+      config.battery.capacity_kwh,
+      nowMs,
+    );
+
   return {
     async readInputs(nowMs: number): Promise<InputsSnapshot> {
-      const [stateMap, tz] = await Promise.all([currentStates(), homeZone()]);
-      const horizonEndMs = nowMs + config.planner.horizon_hours * HOUR_MS;
-      const ctx = { client, states: stateMap, zone: tz, nowMs, horizonEndMs };
-      const [importRates, exportRates, solar, load] = await Promise.all([
-        readTariff(config.import_tariff, { ...ctx, role: "import" }),
-        config.export_tariff
-          ? readTariff(config.export_tariff, { ...ctx, role: "export" })
-          : Promise.resolve({ points: [] as RatePoint[], warnings: [] }),
-        solarForecast(stateMap, nowMs),
-        loadForecast(nowMs, horizonEndMs, tz),
-      ]);
-      const battery = readBattery(
-        config.battery.soc_entity,
-        config.battery.power_entity,
-        stateMap,
-        config.battery.capacity_kwh,
-        nowMs,
-      );
-      const importPoints = within(importRates.points, nowMs, horizonEndMs);
-      if (importPoints.length === 0) {
+      const ctx = await context(nowMs);
+      const [r, f] = await Promise.all([rates(ctx), forecasts(ctx)]);
+      const batteryRead = battery(ctx.states, nowMs);
+      if (r.importPoints.length === 0) {
         throw new InputError(
           "import_tariff",
           `no import rates from ${config.import_tariff.source} for now or later` +
-            (importRates.warnings.length > 0 ? ` (${importRates.warnings.join("; ")})` : ""),
+            (r.importRates.warnings.length > 0 ? ` (${r.importRates.warnings.join("; ")})` : ""),
           { retryable: true },
         );
       }
-      if (!battery.reading) {
-        throw new InputError("battery.soc_entity", battery.warnings.join("; "), { retryable: true });
+      if (!batteryRead.reading) {
+        throw new InputError("battery.soc_entity", batteryRead.warnings.join("; "), { retryable: true });
       }
-      const exportPoints = within(exportRates.points, nowMs, horizonEndMs);
+      const { tz, horizonEndMs } = ctx;
       const warnings = [
         ...(client.connected ? [] : ["Home Assistant is disconnected: using the last states it sent"]),
-        ...importRates.warnings.map((w) => `import: ${w}`),
-        ...describeGaps(importPoints, nowMs, horizonEndMs, "import rates", tz),
-        ...exportRates.warnings.map((w) => `export: ${w}`),
-        ...(config.export_tariff ? describeGaps(exportPoints, nowMs, horizonEndMs, "export rates", tz) : []),
-        ...solar.warnings.map((w) => `solar: ${w}`),
-        ...load.warnings,
-        ...battery.warnings,
+        ...r.importRates.warnings.map((w) => `import: ${w}`),
+        ...describeGaps(r.importPoints, nowMs, horizonEndMs, "import rates", tz),
+        ...r.exportRates.warnings.map((w) => `export: ${w}`),
+        ...(config.export_tariff
+          ? describeGaps(r.exportPoints, nowMs, horizonEndMs, "export rates", tz)
+          : []),
+        ...f.solar.warnings.map((w) => `solar: ${w}`),
+        ...f.load.warnings,
+        ...batteryRead.warnings,
       ];
       return {
         readAtMs: nowMs,
-        importRates: importPoints,
-        exportRates: exportPoints,
-        solar: within(solar.points, nowMs, horizonEndMs),
-        load: load.points,
-        battery: battery.reading,
+        importRates: r.importPoints,
+        exportRates: r.exportPoints,
+        solar: f.solarPoints,
+        load: f.load.points,
+        battery: batteryRead.reading,
         warnings,
       };
     },
 
+    async readRates(nowMs) {
+      const r = await rates(await context(nowMs));
+      return { importRates: r.importPoints, exportRates: r.exportPoints };
+    },
+
+    async readForecasts(nowMs) {
+      const f = await forecasts(await context(nowMs));
+      return { solar: f.solarPoints, load: f.load.points };
+    },
+
+    readSocPct(nowMs) {
+      return battery(entities.snapshot(), nowMs).reading?.socPct;
+    },
+
     async missingEntities(): Promise<MissingEntity[]> {
-      const all = configuredEntities(config);
-      const stateMap = await currentStates();
-      // Energy meters are outside the subscription: check them against the full state list once.
-      const outside = all.filter((e) => !(e.entityId in stateMap));
-      if (outside.length === 0) return [];
-      const known = new Set((await client.getStates()).map((s) => s.entity_id));
-      return outside.filter((e) => !known.has(e.entityId));
+      await currentStates();
+      // The subscription names every configured entity, so what it did not deliver HA lacks.
+      return configuredEntities(config).filter((e) => entities.get(e.entityId) === undefined);
     },
 
     refreshLoadHistory(): void {
       loadHistory = undefined;
     },
 
+    refreshServiceRates(): void {
+      serviceRates.clear();
+    },
+
     async close(): Promise<void> {
-      await unsubscribe?.();
-      unsubscribe = undefined;
+      await owned?.close();
     },
   };
 }

@@ -1,20 +1,26 @@
 // Entity changes → replan triggers. HA announces the same rates and forecasts again and again,
 // and SOC readings every few seconds; the scheduler's pure decision filters them, so this only has
 // to say what kind of change it was and give the fingerprint of what the entities now hold.
+//
+// Each kind is read on its own: a SOC change reads the SOC from the cache and nothing else (before,
+// every SOC reading re-read every input, and a service tariff such as Tibber was called each time);
+// rates are read again only when a rate entity really changed (the cache's fingerprint moved).
 
 import type { Config } from "../config/schema.js";
 import type { ReplanTrigger } from "../core/replan.js";
 import { errorMessage } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
-import type { Clock, InputsPort } from "../runtime/ports.js";
+import type { Clock } from "../runtime/ports.js";
 import { forecastFingerprint, ratesFingerprint } from "../runtime/problem.js";
-import type { HaClient, HaUnsubscribe } from "./client.js";
+import type { HaUnsubscribe } from "./client.js";
+import type { EntityStates } from "./entity-cache.js";
+import type { InputParts } from "./inputs.js";
 
 export interface EntityTriggerOptions {
-  ha: Pick<HaClient, "subscribeEntities">;
-  inputs: InputsPort;
+  entities: Pick<EntityStates, "watch" | "fingerprint" | "onChange">;
+  inputs: InputParts;
   config: Config;
-  clock: Clock;
+  clock: Pick<Clock, "nowMs">;
   notify(trigger: ReplanTrigger): void;
   log?: Logger;
 }
@@ -34,33 +40,68 @@ export function triggerKinds(config: Config): Map<string, Kind> {
 
 export async function watchEntityTriggers(options: EntityTriggerOptions): Promise<HaUnsubscribe> {
   const log = options.log ?? createLogger("triggers");
+  const { entities, inputs, clock } = options;
   const kinds = triggerKinds(options.config);
-  const lastSeen = new Map<string, string>();
+  await entities.watch(kinds.keys());
+  // What each entity held when we last looked: the states at start are not a change (the
+  // start-up cycle plans anyway), and a re-announcement with the same content is none either.
+  const lastSeen = new Map<string, string | undefined>();
+  for (const id of kinds.keys()) lastSeen.set(id, entities.fingerprint(id));
 
-  const onChanged = async (changed: Set<Kind>) => {
+  const reads: Record<Kind, () => Promise<ReplanTrigger | undefined>> = {
+    rates: async () => ({
+      kind: "rates",
+      fingerprint: ratesFingerprint(await inputs.readRates(clock.nowMs())),
+    }),
+    forecast: async () => ({
+      kind: "forecast",
+      fingerprint: forecastFingerprint(await inputs.readForecasts(clock.nowMs())),
+    }),
+    soc: async () => {
+      const socPct = inputs.readSocPct(clock.nowMs());
+      return socPct === undefined ? undefined : { kind: "soc", socPct };
+    },
+  };
+  // One read per kind at a time; changes during a read make one more read after it, not one each.
+  const running = new Set<Kind>();
+  const again = new Set<Kind>();
+  const run = async (kind: Kind): Promise<void> => {
+    if (running.has(kind)) {
+      again.add(kind);
+      return;
+    }
+    running.add(kind);
     try {
-      const snapshot = await options.inputs.readInputs(options.clock.nowMs());
-      if (changed.has("rates")) options.notify({ kind: "rates", fingerprint: ratesFingerprint(snapshot) });
-      if (changed.has("forecast"))
-        options.notify({ kind: "forecast", fingerprint: forecastFingerprint(snapshot) });
-      if (changed.has("soc")) options.notify({ kind: "soc", socPct: snapshot.battery.socPct });
-    } catch (error) {
-      // The next planOnce reads the same inputs and reports the problem in the status.
-      log.debug(`inputs not readable after an entity change: ${errorMessage(error)}`);
+      do {
+        again.delete(kind);
+        try {
+          const trigger = await reads[kind]();
+          if (trigger && !stopped) options.notify(trigger);
+        } catch (error) {
+          // The next planOnce reads the same inputs and reports the problem in the status.
+          log.debug(`${kind} not readable after an entity change: ${errorMessage(error)}`);
+        }
+      } while (again.has(kind) && !stopped);
+    } finally {
+      running.delete(kind);
     }
   };
 
-  return options.ha.subscribeEntities([...kinds.keys()], (states) => {
-    const changed = new Set<Kind>();
-    for (const [id, kind] of kinds) {
-      const state = states[id];
-      const seen = state ? `${state.state}|${JSON.stringify(state.attributes)}` : "";
-      if (lastSeen.get(id) !== seen) {
-        // The first delivery is the initial state, not a change: the start-up cycle plans anyway.
-        if (lastSeen.has(id)) changed.add(kind);
-        lastSeen.set(id, seen);
-      }
+  let stopped = false;
+  const off = entities.onChange((changed) => {
+    const due = new Set<Kind>();
+    for (const id of changed) {
+      const kind = kinds.get(id);
+      if (!kind) continue;
+      const seen = entities.fingerprint(id);
+      if (seen === lastSeen.get(id)) continue;
+      lastSeen.set(id, seen);
+      due.add(kind);
     }
-    if (changed.size > 0) void onChanged(changed);
+    for (const kind of due) void run(kind);
   });
+  return async () => {
+    stopped = true;
+    off();
+  };
 }

@@ -7,6 +7,7 @@ import { endpointsFromBaseUrl } from "../../src/ha/endpoints.js";
 import {
   createHaInputs,
   type HaInputs,
+  inputEntityIds,
   missingEntityMessage,
   watchedEntityIds,
 } from "../../src/ha/inputs.js";
@@ -90,13 +91,22 @@ describe("createHaInputs against the simulator (Octopus + Solcast + SOC)", () =>
     expect(snapshot.warnings.some((w) => w.includes("import rates: data ends"))).toBe(true);
   });
 
-  it("subscribes only to the entities it reads", async () => {
-    await (await setUp()).readInputs(NOW);
-    const subscribe = sim.received.find((m) => m.type === "subscribe_entities");
+  it("subscribes only to the entities it reads or checks, once, and never pulls every state", async () => {
+    const port = await setUp();
+    await port.readInputs(NOW);
+    await port.missingEntities();
+    await port.readInputs(NOW + HOUR_MS);
+    const subscribes = sim.received.filter((m) => m.type === "subscribe_entities");
+    expect(subscribes).toHaveLength(1);
     const config = parseConfig(options);
-    expect(new Set(subscribe?.entity_ids as string[])).toEqual(
-      new Set([...watchedEntityIds(config), "sensor.givtcp_ce2146g123_battery_power"]),
+    expect(new Set(subscribes[0]?.entity_ids as string[])).toEqual(
+      new Set([
+        ...watchedEntityIds(config),
+        "sensor.givtcp_ce2146g123_battery_power",
+        "sensor.house_consumption_energy",
+      ]),
     );
+    expect(new Set(inputEntityIds(config))).toEqual(new Set(subscribes[0]?.entity_ids as string[]));
     expect(watchedEntityIds(config)).not.toContain("sensor.givtcp_ce2146g123_battery_power");
     expect(sim.received.some((m) => m.type === "get_states")).toBe(false);
   });
@@ -148,6 +158,7 @@ describe("createHaInputs against the simulator (Octopus + Solcast + SOC)", () =>
     const port = await setUp(config);
     const missing = await port.missingEntities();
     expect(missing).toEqual([{ entityId: "sensor.wallbox_energy_typo", option: "load.ev_entity" }]);
+    expect(sim.received.some((m) => m.type === "get_states")).toBe(false);
     expect(missingEntityMessage(missing)).toContain("sensor.wallbox_energy_typo (option load.ev_entity)");
   });
 
@@ -181,5 +192,37 @@ describe("createHaInputs against the simulator (Octopus + Solcast + SOC)", () =>
     const calls = sim.serviceCalls.filter((c) => c.domain === "nordpool");
     expect(calls.map((c) => c.data.date)).toEqual(["2020-03-28", "2020-03-29"]);
     expect(calls.every((c) => c.returnResponse)).toBe(true);
+  });
+
+  it("asks a service tariff again only when its answer is old or for another day", async () => {
+    const config = parseConfig({
+      ...options,
+      export_tariff: { source: "tibber" },
+    });
+    const port = await setUp(config);
+    sim.registerService("tibber", "get_prices", () => ({ prices: { Home: [] } }));
+    const tibberCalls = () => sim.serviceCalls.filter((c) => c.domain === "tibber").length;
+    await port.readInputs(NOW);
+    // An empty or failed answer is not kept: the next read asks again.
+    const first = tibberCalls();
+    expect(first).toBe(1);
+    sim.registerService("tibber", "get_prices", () => ({
+      prices: {
+        Home: Array.from({ length: 48 }, (_, i) => ({
+          start_time: new Date(Date.parse("2020-03-28T00:00:00Z") + i * HOUR_MS).toISOString(),
+          price: 0.1 + i / 1000,
+        })),
+      },
+    }));
+    await port.readInputs(NOW);
+    expect(tibberCalls()).toBe(2);
+    await port.readInputs(NOW + 60_000);
+    await port.readInputs(NOW + 10 * 60_000);
+    expect(tibberCalls()).toBe(2);
+    await port.readInputs(NOW + 16 * 60_000);
+    expect(tibberCalls()).toBe(3);
+    port.refreshServiceRates();
+    await port.readInputs(NOW + 17 * 60_000);
+    expect(tibberCalls()).toBe(4);
   });
 });

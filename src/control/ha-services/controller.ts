@@ -2,14 +2,18 @@
 // entities, writes only what differs (so re-applying is free and a half-applied command is
 // completed), waits for the integration to show the write, reads back, and retries a bounded
 // number of times with growing pauses. What still does not stick is raised, never looped on.
+// States come from the shared entity cache (ha/entity-cache.ts), never from `get_states`: the
+// read-back waits on the cache's change events for the profile's few entities.
 import type { Command, InverterState } from "../../core/types.js";
 import { BatteryPlannerError, ControlError, errorMessage } from "../../errors.js";
 import type { HaClient, HaEntityState } from "../../ha/client.js";
+import type { EntityStates } from "../../ha/entity-cache.js";
 import { createLogger, type Logger } from "../../log.js";
 import type { ApplyReport, Controller } from "../../runtime/ports.js";
 import { detectMode } from "./detect-mode.js";
 import { effectiveDesired, matches, readSocPct, show, UNAVAILABLE, unmetSteps } from "./entity-match.js";
 import {
+  boundEntityIds,
   type Desired,
   type Limits,
   type ProfileBinding,
@@ -18,7 +22,9 @@ import {
 } from "./resolve.js";
 
 export interface HaServicesControllerOptions {
-  ha: Pick<HaClient, "callService" | "getStates">;
+  ha: Pick<HaClient, "callService">;
+  /** The shared entity cache; the controller adds its profile's entities to it. */
+  entities: Pick<EntityStates, "get" | "watch" | "waitUntil" | "sync">;
   binding: ProfileBinding;
   limits: Limits;
   /** The battery's SOC sensor (% or kWh). */
@@ -29,8 +35,6 @@ export interface HaServicesControllerOptions {
   attempts?: number;
   /** Longest wait for a write to show; default: the profile's settle time. */
   settleMs?: number;
-  /** Read-back interval while waiting. */
-  pollMs?: number;
   /** Pause before the second round; doubles each round. */
   backoffMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -62,19 +66,33 @@ export function createHaServicesController(options: HaServicesControllerOptions)
   const log = options.log ?? createLogger(`control:${profileName}`);
   const attempts = Math.max(1, options.attempts ?? 3);
   const settleMs = options.settleMs ?? binding.profile.settleMs;
-  const pollMs = Math.max(50, Math.min(options.pollMs ?? 500, settleMs || 50));
   const backoffMs = options.backoffMs ?? 1_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
+  const { entities } = options;
+  // Every entity the profile may touch or read, and the SOC: one set, registered up front.
+  const ids = [...new Set([...boundEntityIds(binding), options.socEntity])];
+  const view = (): States => {
+    const states: States = new Map();
+    for (const id of ids) {
+      const state = entities.get(id);
+      if (state) states.set(id, state);
+    }
+    return states;
+  };
+
+  /** The cache's states once HA has answered a round trip, so every change it sent is in. */
   const readStates = async (): Promise<States> => {
     try {
-      return new Map((await ha.getStates()).map((s) => [s.entity_id, s]));
+      await entities.watch(ids);
+      await entities.sync();
     } catch (error) {
       throw new ControlError(`cannot read entity states from Home Assistant: ${errorMessage(error)}`, {
         retryable: true,
         cause: error,
       });
     }
+    return view();
   };
 
   /** Drops optional steps whose entity does not exist; refuses to write into missing or dead ones. */
@@ -141,41 +159,46 @@ export function createHaServicesController(options: HaServicesControllerOptions)
     return written;
   };
 
-  /** Reads back until every write shows or the settle time is up (integrations show a write on
-   * their next poll). */
+  /** Waits until every write shows or the settle time is up (integrations show a write on their
+   * next poll); woken by the cache's change events, not by polling. */
   const readBack = async (active: ResolvedStep[]): Promise<{ states: States; unmet: string[] }> => {
     let states = await readStates();
-    let unmet = unmetSteps(active, states);
-    for (let waitedMs = 0; unmet.length > 0 && waitedMs < settleMs; waitedMs += pollMs) {
-      await sleep(pollMs);
-      states = await readStates();
-      unmet = unmetSteps(active, states);
+    if (unmetSteps(active, states).length > 0) {
+      await entities.waitUntil(() => unmetSteps(active, view()).length === 0, settleMs);
+      states = view();
     }
-    return { states, unmet };
+    return { states, unmet: unmetSteps(active, states) };
   };
 
   const apply = async (command: Command): Promise<ApplyReport> => {
     const steps = resolveSteps(binding, command, options.limits);
     const written: string[] = [];
     let mismatches: string[] = [];
-    let states = await readStates();
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const active = usable(steps, states);
-      const round = await writeRound(active, states, attempt === 1);
-      written.push(...round);
-      if (round.every((w) => w.endsWith("=press")) && unmetSteps(active, states).length === 0) {
-        return { written, verified: true, mismatches: [] };
-      }
-      const result = await readBack(active);
-      states = result.states;
-      mismatches = result.unmet;
-      if (mismatches.length === 0) return { written, verified: true, mismatches: [] };
-      if (attempt < attempts) {
+      if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2));
+      try {
+        const states = await readStates();
+        const active = usable(steps, states);
+        const round = await writeRound(active, states, attempt === 1);
+        written.push(...round);
+        if (round.every((w) => w.endsWith("=press")) && unmetSteps(active, states).length === 0) {
+          return { written, verified: true, mismatches: [] };
+        }
+        mismatches = (await readBack(active)).unmet;
+        if (mismatches.length === 0) return { written, verified: true, mismatches: [] };
+        if (attempt < attempts) {
+          log.warn(
+            `attempt ${attempt}/${attempts} for ${command.mode} did not stick (${mismatches.join("; ")}); retrying`,
+          );
+        }
+      } catch (error) {
+        // A lost connection (HA restarting) or an entity that is briefly unavailable may be over by
+        // the next round; a refused value or a missing entity will not be.
+        const retryable = error instanceof BatteryPlannerError && error.retryable;
+        if (!retryable || attempt >= attempts) throw error;
         log.warn(
-          `attempt ${attempt}/${attempts} for ${command.mode} did not stick (${mismatches.join("; ")}); retrying`,
+          `attempt ${attempt}/${attempts} for ${command.mode} failed (${errorMessage(error)}); retrying`,
         );
-        await sleep(backoffMs * 2 ** (attempt - 1));
-        states = await readStates();
       }
     }
     throw new HaWriteNotAppliedError(mismatches, written, attempts);

@@ -3,16 +3,23 @@
 import type { Config, ControlOptions } from "../../config/schema.js";
 import { ConfigError } from "../../errors.js";
 import type { HaClient } from "../../ha/client.js";
+import type { EntityStates } from "../../ha/entity-cache.js";
 import type { Logger } from "../../log.js";
 import type { Controller } from "../../runtime/ports.js";
 import { createHaServicesController } from "./controller.js";
 import { HA_SERVICE_PROFILES } from "./profiles/index.js";
-import { missingSettings, type ProfileBinding } from "./resolve.js";
+import { boundEntityIds, missingSettings, type ProfileBinding } from "./resolve.js";
 
 export { createHaServicesController, HaWriteNotAppliedError } from "./controller.js";
 export type { HaServiceProfile } from "./profile-schema.js";
 export { HA_SERVICE_PROFILES } from "./profiles/index.js";
-export { entityIdFor, missingSettings, type ProfileBinding, resolveSteps } from "./resolve.js";
+export {
+  boundEntityIds,
+  entityIdFor,
+  missingSettings,
+  type ProfileBinding,
+  resolveSteps,
+} from "./resolve.js";
 
 export function bindingFromOptions(control: ControlOptions): ProfileBinding {
   const profile = HA_SERVICE_PROFILES[control.profile];
@@ -37,9 +44,15 @@ export function haProfileReadiness(control: ControlOptions): { ready: boolean; m
   return { ready: missing.length === 0, missing };
 }
 
+/** The entities HA-service control reads and writes, for the shared entity cache. */
+export function haServicesEntityIds(config: Pick<Config, "control" | "battery">): string[] {
+  return [...boundEntityIds(bindingFromOptions(config.control)), config.battery.soc_entity];
+}
+
 export function createHaServicesControllerFromConfig(
   config: Pick<Config, "control" | "battery">,
-  ha: Pick<HaClient, "callService" | "getStates">,
+  ha: Pick<HaClient, "callService">,
+  entities: Pick<EntityStates, "get" | "watch" | "waitUntil" | "sync">,
   log?: Logger,
 ): Controller {
   const binding = bindingFromOptions(config.control);
@@ -53,6 +66,7 @@ export function createHaServicesControllerFromConfig(
   }
   return createHaServicesController({
     ha,
+    entities,
     binding,
     limits: {
       maxChargeW: config.battery.max_charge_kw * 1000,

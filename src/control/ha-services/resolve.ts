@@ -58,6 +58,13 @@ export function entityIdFor(binding: ProfileBinding, role: string): string | und
     .replace(/__+/g, "_");
 }
 
+/** Every entity the binding names (mapped or from the profile's defaults): what the controller
+ * reads, writes and reads back, and so what it adds to the entity cache. */
+export function boundEntityIds(binding: ProfileBinding): string[] {
+  const ids = Object.keys(binding.profile.roles).map((role) => entityIdFor(binding, role));
+  return [...new Set(ids.filter((id): id is string => id !== undefined))];
+}
+
 /** Roles without an entity, and placeholders without a value: what keeps the profile from working. */
 export function missingSettings(binding: ProfileBinding): string[] {
   const missing: string[] = [];

@@ -49,6 +49,7 @@ describe("HA-services controller readState", () => {
     rig = await startRig(binding);
     controller = createHaServicesController({
       ha: rig.ha,
+      entities: rig.entities,
       binding,
       limits: LIMITS,
       socEntity: SOC_ENTITY,

@@ -6,6 +6,7 @@ import { entityIdFor, type ProfileBinding } from "../../../src/control/ha-servic
 import type { HaEntityState } from "../../../src/ha/client.js";
 import { connectHa, type HaConnection } from "../../../src/ha/connection.js";
 import { endpointsFromBaseUrl } from "../../../src/ha/endpoints.js";
+import { createEntityCache, type EntityCache } from "../../../src/ha/entity-cache.js";
 import type { Controller } from "../../../src/runtime/ports.js";
 import { type HaSim, startHaSim } from "../../../src/sim/ha/index.js";
 
@@ -90,6 +91,7 @@ export function registerHuaweiServices(sim: HaSim, sensor: string): void {
 export interface Rig {
   sim: HaSim;
   ha: HaConnection;
+  entities: EntityCache;
   controller: Controller;
   close(): Promise<void>;
 }
@@ -98,6 +100,8 @@ export async function startRig(
   binding: ProfileBinding,
   attempts = 3,
   sleep: (ms: number) => Promise<void> = async () => undefined,
+  // Long enough for a deferred write to show, short enough that an ignored one fails quickly.
+  settleMs = 300,
 ): Promise<Rig> {
   const sim = await startHaSim({ token: `ctl-${binding.profile.name}`, states: seedStates(binding) });
   // A button's state is the time it was last pressed.
@@ -106,20 +110,25 @@ export async function startRig(
   });
   if (binding.profile.name === "huawei_solar") registerHuaweiServices(sim, entityIdFor(binding, "forcible")!);
   const ha = await connectHa({ ...endpointsFromBaseUrl(sim.url, sim.token, "HA_TOKEN"), connectAttempts: 1 });
+  const entities = createEntityCache(ha);
   const controller = createHaServicesController({
     ha,
+    entities,
+    settleMs,
     binding,
     limits: LIMITS,
     socEntity: SOC_ENTITY,
     attempts,
-    // No waiting by default: the simulator applies a write before it answers the call.
+    // No backoff by default: the simulator applies a write before it answers the call.
     sleep,
   });
   return {
     sim,
     ha,
+    entities,
     controller,
     close: async () => {
+      await entities.close();
       await ha.close();
       await sim.close();
     },

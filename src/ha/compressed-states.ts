@@ -18,9 +18,12 @@ export interface EntitiesEvent {
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
+/** In `a` the context is whole (its id alone when parent and user are null); in a change it
+ * carries only what changed, the id alone as a string. */
 function context(raw: Compressed["c"], previous?: HaContext): HaContext {
-  if (typeof raw === "string") return { id: raw, parent_id: null, user_id: null };
-  return { id: "", parent_id: null, user_id: null, ...previous, ...raw };
+  const base = previous ?? { id: "", parent_id: null, user_id: null };
+  if (typeof raw === "string") return { ...base, id: raw };
+  return { ...base, ...raw };
 }
 
 export function applyEntitiesEvent(states: HaStateMap, event: EntitiesEvent): HaStateMap {

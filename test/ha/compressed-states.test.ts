@@ -1,58 +1,133 @@
-import { describe, expect, it } from "vitest";
-import { applyEntitiesEvent } from "../../src/ha/compressed-states.js";
+// Our decoding of `subscribe_entities` frames against home-assistant-js-websocket's own (the
+// library HA's frontend uses), both fed by the simulator's encoder over a real socket, and both
+// checked against the simulator's state machine after every kind of change HA sends.
+import { createConnection, type HassEntities, subscribeEntities } from "home-assistant-js-websocket";
+import { afterEach, describe, expect, it } from "vitest";
+import type { HaEntityState, HaStateMap } from "../../src/ha/client.js";
+import { connectHa, type HaConnection } from "../../src/ha/connection.js";
+import { endpointsFromBaseUrl } from "../../src/ha/endpoints.js";
+import { openHaSocket } from "../../src/ha/ws-socket.js";
+import { type HaSim, loadFixtureStates, startHaSim } from "../../src/sim/ha/index.js";
 
-// Frames as HA's subscribe_entities sends them (websocket_api/messages.py).
-describe("applying compressed subscribe_entities frames", () => {
-  const added = applyEntitiesEvent(
-    {},
-    {
-      a: {
-        "sensor.soc": {
-          s: "50",
-          a: { unit_of_measurement: "%", icon: "mdi:battery" },
-          c: "01ABC",
-          lc: 1_700_000_000.5,
-        },
-      },
-    },
+const TOKEN = "compressed-token";
+const SOC = "sensor.givtcp_ce2146g123_soc";
+const POWER = "sensor.givtcp_ce2146g123_battery_power";
+const RATES = "event.octopus_energy_electricity_19l3456789_1900012345678_current_day_rates";
+
+let sim: HaSim | undefined;
+let ours: HaConnection | undefined;
+let theirs: Awaited<ReturnType<typeof createConnection>> | undefined;
+
+afterEach(async () => {
+  theirs?.close();
+  await ours?.close();
+  await sim?.close();
+  theirs = undefined;
+  ours = undefined;
+  sim = undefined;
+});
+
+/** One entity as a comparable value: times as instants (the library writes "Z", HA "+00:00"). */
+function normal(
+  state: Pick<HaEntityState, "state" | "attributes" | "context" | "last_changed" | "last_updated">,
+) {
+  return {
+    state: state.state,
+    attributes: state.attributes,
+    context: state.context,
+    last_changed: Date.parse(state.last_changed),
+    last_updated: Date.parse(state.last_updated),
+  };
+}
+
+function normalAll(states: Record<string, Parameters<typeof normal>[0]>) {
+  return Object.fromEntries(
+    Object.entries(states)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([id, s]) => [id, normal(s)]),
   );
+}
 
-  it("expands added entities with ISO times and a context object", () => {
-    expect(added["sensor.soc"]).toEqual({
-      entity_id: "sensor.soc",
-      state: "50",
-      attributes: { unit_of_measurement: "%", icon: "mdi:battery" },
-      context: { id: "01ABC", parent_id: null, user_id: null },
-      last_changed: "2023-11-14T22:13:20.500Z",
-      last_updated: "2023-11-14T22:13:20.500Z",
+describe("subscribe_entities decoding", () => {
+  it("matches home-assistant-js-websocket and the simulator's states through every kind of change", async () => {
+    const recorded = await loadFixtureStates("uk-octopus-solcast");
+    // One state written by a user: the next change must carry the user's removal in its context.
+    const byUser = recorded.map((s) =>
+      s.entity_id === POWER ? { ...s, context: { id: "01USER", parent_id: "01PARENT", user_id: "u1" } } : s,
+    );
+    sim = await startHaSim({ token: TOKEN, states: byUser });
+    const s = sim;
+    const ids = recorded.map((r) => r.entity_id);
+
+    ours = await connectHa({
+      ...endpointsFromBaseUrl(s.url, TOKEN, "HA_TOKEN"),
+      connectAttempts: 1,
+      heartbeatMs: 0,
     });
-  });
-
-  it("applies + changes and - attribute removals without touching the previous map", () => {
-    const changed = applyEntitiesEvent(added, {
-      c: {
-        "sensor.soc": {
-          "+": { s: "55", lc: 1_700_000_060, a: { unit_of_measurement: "%" } },
-          "-": { a: ["icon"] },
-        },
-      },
+    let ourStates: HaStateMap = {};
+    // Our subscription names ids (as the add-on does), one of them not there yet.
+    await ours.subscribeEntities([...ids, "sensor.appears_later"], (next) => {
+      ourStates = next;
     });
-    expect(changed["sensor.soc"]?.state).toBe("55");
-    expect(changed["sensor.soc"]?.attributes).toEqual({ unit_of_measurement: "%" });
-    expect(changed["sensor.soc"]?.last_changed).toBe("2023-11-14T22:14:20.000Z");
-    expect(added["sensor.soc"]?.attributes.icon).toBe("mdi:battery");
-  });
 
-  it("moves only last_updated on an attribute-only change and drops removed entities", () => {
-    const touched = applyEntitiesEvent(added, {
-      c: { "sensor.soc": { "+": { lu: 1_700_000_100, a: { x: 1 } } } },
+    const socketOptions = {
+      wsUrl: `${s.url.replace("http", "ws")}/api/websocket`,
+      token: TOKEN,
+      tokenSource: "HA_TOKEN",
+      handshakeTimeoutMs: 5_000,
+      authTimeoutMs: 5_000,
+    };
+    theirs = await createConnection({
+      createSocket: async () => (await openHaSocket(socketOptions)) as never,
     });
-    expect(touched["sensor.soc"]?.last_changed).toBe(added["sensor.soc"]?.last_changed);
-    expect(touched["sensor.soc"]?.last_updated).toBe("2023-11-14T22:15:00.000Z");
-    expect(applyEntitiesEvent(touched, { r: ["sensor.soc"] })).toEqual({});
-  });
+    let theirStates: HassEntities = {};
+    subscribeEntities(theirs, (next) => {
+      theirStates = next;
+    });
 
-  it("ignores a change for an entity it never saw", () => {
-    expect(applyEntitiesEvent({}, { c: { "sensor.ghost": { "+": { s: "1" } } } })).toEqual({});
+    const truth = () => {
+      const out: Record<string, HaEntityState> = {};
+      for (const id of [...ids, "sensor.appears_later"]) {
+        const state = s.getState(id);
+        if (state) out[id] = state;
+      }
+      return normalAll(out);
+    };
+    const agree = async (step: string) => {
+      await expect.poll(() => normalAll(theirStates), { message: `library after ${step}` }).toEqual(truth());
+      await expect.poll(() => normalAll(ourStates), { message: `ours after ${step}` }).toEqual(truth());
+    };
+
+    await agree("the initial set");
+    expect(Object.keys(ourStates)).toHaveLength(ids.length);
+
+    const soc = s.getState(SOC)!;
+    s.setState(SOC, "63", soc.attributes);
+    await agree("a state change");
+
+    s.setState(SOC, "63", { ...soc.attributes, icon: "mdi:battery-60" });
+    await agree("an attribute added with the same state (last_updated only)");
+
+    const { icon: _icon, ...withoutIcon } = s.getState(SOC)!.attributes;
+    s.setState(SOC, "63", withoutIcon);
+    await agree("an attribute removed");
+
+    s.setState(POWER, "-900", s.getState(POWER)!.attributes);
+    await agree("a change by the system after a user's change (context parent and user cleared)");
+
+    const rates = s.getState(RATES)!;
+    const attrs = rates.attributes as { rates: { value_inc_vat: number }[] };
+    s.setState(RATES, rates.state, {
+      ...rates.attributes,
+      rates: attrs.rates.map((r, i) => (i === 3 ? { ...r, value_inc_vat: 0.5 } : r)),
+    });
+    await agree("one element of a large attribute changed");
+
+    s.setState("sensor.appears_later", "1", { unit_of_measurement: "kWh" });
+    await agree("an entity added");
+
+    s.removeState(POWER);
+    await agree("an entity removed");
+    expect(ourStates[POWER]).toBeUndefined();
   });
 });

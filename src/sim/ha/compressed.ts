@@ -13,7 +13,7 @@ export interface CompressedState {
 }
 
 export interface CompressedDiff {
-  "+"?: Partial<CompressedState>;
+  "+"?: Partial<Omit<CompressedState, "c">> & { c?: string | Partial<HaContext> };
   "-"?: { a: string[] };
 }
 
@@ -42,14 +42,26 @@ export function diffStates(oldState: HaEntityState, newState: HaEntityState): Co
   } else if (oldState.last_updated !== newState.last_updated) {
     additions.lu = seconds(newState.last_updated);
   }
-  if (oldState.context.id !== newState.context.id) additions.c = compressContext(newState.context);
+  // The context as HA diffs it: parent and user only when they changed, the id as a plain string
+  // when nothing else did.
+  const context: Partial<HaContext> = {};
+  if (oldState.context.parent_id !== newState.context.parent_id)
+    context.parent_id = newState.context.parent_id;
+  if (oldState.context.user_id !== newState.context.user_id) context.user_id = newState.context.user_id;
+  if (oldState.context.id !== newState.context.id) {
+    if (Object.keys(context).length > 0) context.id = newState.context.id;
+    else additions.c = newState.context.id;
+  }
+  if (Object.keys(context).length > 0) additions.c = context as HaContext;
   const changedAttrs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(newState.attributes)) {
     if (JSON.stringify(oldState.attributes[key]) !== JSON.stringify(value)) changedAttrs[key] = value;
   }
   if (Object.keys(changedAttrs).length > 0) additions.a = changedAttrs;
   const removed = Object.keys(oldState.attributes).filter((key) => !(key in newState.attributes));
-  const diff: CompressedDiff = { "+": additions };
+  // HA leaves out "+" when nothing was added or changed (an attribute removed, nothing else).
+  const diff: CompressedDiff = {};
+  if (Object.keys(additions).length > 0) diff["+"] = additions;
   if (removed.length > 0) diff["-"] = { a: removed };
   return diff;
 }

@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { HaEntityState } from "../../ha/client.js";
+import { type CrowdOptions, crowdStates } from "./crowd.js";
 import { loadFixtureStates } from "./fixtures.js";
 import { handleRest } from "./rest.js";
 import { type ScenarioLike, type ScenarioSeed, scenarioToHa } from "./scenario-seed.js";
@@ -13,6 +14,7 @@ import { StateStore } from "./state-store.js";
 import { type StatisticRow, StatisticsStore } from "./statistics.js";
 import { WsSession } from "./ws-session.js";
 
+export { type CrowdOptions, crowdStates } from "./crowd.js";
 export { loadFixtureStates } from "./fixtures.js";
 export { type ScenarioLike, type ScenarioSeed, scenarioToHa } from "./scenario-seed.js";
 
@@ -25,6 +27,8 @@ export interface HaSimOptions {
   states?: HaEntityState[];
   /** Names of files in test/fixtures/ha-states (without .json) to seed from. */
   fixtures?: string[];
+  /** Thousands of other entities, as an ordinary home has (e.g. 5,000 of ~10 MB in all). */
+  crowd?: CrowdOptions;
   timeZone?: string;
   haVersion?: string;
   services?: Record<string, ServiceHandler>;
@@ -39,6 +43,8 @@ export interface HaSim {
   url: string;
   port: number;
   token: string;
+  /** The ids of the crowd entities (see HaSimOptions.crowd), for churning them. */
+  readonly crowdEntityIds: readonly string[];
   setState(entityId: string, state: string, attributes?: Record<string, unknown>): HaEntityState;
   getState(entityId: string): HaEntityState | undefined;
   removeState(entityId: string): void;
@@ -68,6 +74,8 @@ export interface HaSim {
 export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
   const store = new StateStore();
   for (const name of options.fixtures ?? []) for (const s of await loadFixtureStates(name)) store.seed(s);
+  const crowd = options.crowd ? await crowdStates(options.crowd) : [];
+  for (const s of crowd) store.seed(s);
   for (const s of options.states ?? []) store.seed(structuredClone(s));
   const services = new ServiceRegistry(store);
   for (const [key, handler] of Object.entries(options.services ?? {})) {
@@ -178,6 +186,7 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
     url: `http://127.0.0.1:${port}`,
     port,
     token: options.token,
+    crowdEntityIds: crowd.map((s) => s.entity_id),
     setState: (entityId, state, attributes) => store.set(entityId, state, attributes),
     getState: (entityId) => store.get(entityId),
     removeState: (entityId) => {

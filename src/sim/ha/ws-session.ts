@@ -244,8 +244,21 @@ export class WsSession {
     this.result(id);
   }
 
+  /** As HA's websocket_api handle_subscribe_entities: `entity_ids` goes through cv.entity_ids
+   * (a list or a comma-separated string, lower-cased, each a valid entity id, else
+   * invalid_format); no ids or an empty list means every entity. Only the matching entities are
+   * sent, first all at once as `a`, then each change as a/c/r. An id that does not exist yet is
+   * sent as `a` when it appears. */
   private subscribeEntities(id: number, rawIds: unknown): void {
-    const filter = Array.isArray(rawIds) ? new Set(rawIds.map(String)) : undefined;
+    let filter: Set<string> | undefined;
+    if (rawIds !== undefined) {
+      const ids = entityIdList(rawIds);
+      if (!ids) {
+        this.error(id, "invalid_format", `Entity IDs are invalid: ${JSON.stringify(rawIds)}`);
+        return;
+      }
+      if (ids.length > 0) filter = new Set(ids);
+    }
     const wanted = (entityId: string) => filter === undefined || filter.has(entityId);
     const off = this.ctx.store.onEvent((event) => {
       if (event.event_type !== "state_changed") return;
@@ -276,8 +289,13 @@ export class WsSession {
     this.subscriptions.set(id, off);
     this.result(id);
     const initial: Record<string, unknown> = {};
-    for (const state of this.ctx.store.all()) {
-      if (wanted(state.entity_id)) initial[state.entity_id] = compressState(state);
+    if (filter) {
+      for (const entityId of filter) {
+        const state = this.ctx.store.get(entityId);
+        if (state) initial[entityId] = compressState(state);
+      }
+    } else {
+      for (const state of this.ctx.store.all()) initial[state.entity_id] = compressState(state);
     }
     this.send({ id, type: "event", event: { a: initial } });
   }
@@ -295,4 +313,22 @@ export class WsSession {
     const context = newContext();
     this.result(msg.id, returnResponse ? { context, response: response ?? null } : { context });
   }
+}
+
+// homeassistant/core.py VALID_ENTITY_ID: domain.object_id, lower-case letters, digits and single
+// underscores, neither part starting or ending with one.
+const VALID_ENTITY_ID = /^(?!.+__)(?!_)[\da-z_]+(?<!_)\.(?!_)[\da-z_]+(?<!_)$/;
+
+/** cv.entity_ids: the ids lower-cased, or undefined when one is not an entity id. */
+function entityIdList(raw: unknown): string[] | undefined {
+  const parts = typeof raw === "string" ? raw.split(",") : Array.isArray(raw) ? raw : undefined;
+  if (!parts) return undefined;
+  const ids: string[] = [];
+  for (const part of parts) {
+    if (typeof part !== "string") return undefined;
+    const entityId = part.trim().toLowerCase();
+    if (!VALID_ENTITY_ID.test(entityId)) return undefined;
+    ids.push(entityId);
+  }
+  return ids;
 }

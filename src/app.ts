@@ -17,7 +17,7 @@ import { startBuiltinJobs } from "./runtime/builtin-jobs.js";
 import type { CronRunner } from "./runtime/cron.js";
 import type { Clock, Controller, InputsPort, RuntimeCommands } from "./runtime/ports.js";
 import { systemClock } from "./runtime/ports.js";
-import { createRuntime } from "./runtime/runtime.js";
+import { createRuntime, RESTORE_DEADLINE_MS } from "./runtime/runtime.js";
 import type { Runtime } from "./runtime/runtime-types.js";
 import { createSchedulerFromConfig, type Scheduler } from "./runtime/scheduler.js";
 import { startWebServer, type WebServerHandle } from "./web/server.js";
@@ -49,6 +49,16 @@ export interface Addon {
   /** Stops everything and puts the inverter back to self-use. */
   stop(): Promise<void>;
 }
+
+/**
+ * Stop's budget, inside the `timeout:` the add-on declares in addon/config.yaml (30 s): self-use
+ * within RESTORE_DEADLINE_MS (20 s), everything closed within 25 s. src/runtime/README.md, Bounds.
+ */
+export const STOP_DEADLINE_MS = 25_000;
+/** Kept for closing the links after the restore and the work still running. */
+const CLOSE_BUDGET_MS = 3_000;
+/** The longest one link may take to close while the budget lasts. */
+const CLOSE_EACH_MS = 2_000;
 
 export const VERSION: string = (() => {
   try {
@@ -117,24 +127,13 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
 
     // The publisher's command topics and the runtime need each other; the runtime is made second.
     let runtime: Runtime | undefined;
-    // The Modbus controller clamps its writes (min SOC among them) to the reserve: it must follow
-    // a reserve changed at run time, or self-use would still discharge to the old floor.
-    const applyReserve = (reservePct: number) => {
-      for (const controller of Object.values(controllers)) {
-        const limited = controller as Partial<{ updateLimits(limits: { reservePct: number }): void }>;
-        limited.updateLimits?.({ reservePct });
-      }
-    };
     const commands: RuntimeCommands = {
       requestReplan: (reason) => runtime?.requestReplan(reason),
       createOverride: (request) => need(runtime).createOverride(request),
       cancelOverride: (id) => need(runtime).cancelOverride(id),
       updateOverride: (id, request) => need(runtime).updateOverride(id, request),
       setControlEnabled: (enabled) => need(runtime).setControlEnabled(enabled),
-      setReservePct: async (pct) => {
-        await need(runtime).setReservePct(pct);
-        applyReserve(pct);
-      },
+      setReservePct: (pct) => need(runtime).setReservePct(pct),
     };
     const publisher = await choosePublisher({
       config,
@@ -153,7 +152,10 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
       inputs,
       publisher,
       controllers,
-      connectivity: () => ({ haConnected: ha.connected, modbusConnected: true }),
+      connectivity: () => ({
+        haConnected: ha.connected,
+        modbusConnected: controllers.modbus?.connected ?? true,
+      }),
       dataDir: options.dataDir,
       clock,
       config,
@@ -162,7 +164,6 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
     });
     // A typo in an entity id is the commonest setup mistake: say which one, where users look.
     if (missing.length > 0) await runtime.raiseStatus("missing-entities", missingEntityMessage(missing));
-    applyReserve(runtime.reservePct());
     // The controls show the settings in force (restored after a restart), not the options.
     const inForce = runtime;
     if (publisher.kind === "mqtt")
@@ -170,6 +171,16 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
         reservePct: () => inForce.reservePct(),
         controlEnabled: () => inForce.status().controlEnabled,
       });
+    // A link that comes back re-applies the command of now, instead of at the next retry or tick.
+    const live = runtime;
+    const offHa = ha.onReconnect((why) =>
+      live.linkRestored(why === "ha_started" ? "Home Assistant started" : "Home Assistant reconnected"),
+    );
+    cleanups.push(async () => offHa());
+    const offModbus = controllers.modbus?.onReconnect?.(() =>
+      live.linkRestored("the inverter answers again"),
+    );
+    if (offModbus) cleanups.push(async () => offModbus());
     const scheduler = createSchedulerFromConfig(runtime, log.child("scheduler"));
     const jobs = await startBuiltinJobs(runtime, options.dataDir, timeZone);
     cleanups.push(async () => jobs.stop());
@@ -202,7 +213,7 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
     await scheduler.start();
 
     const started = runtime;
-    let stopped = false;
+    let stopping: Promise<void> | undefined;
     return {
       runtime: started,
       commands,
@@ -211,17 +222,22 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
       ha,
       ...(web ? { web } : {}),
       timeZone,
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        // First nothing new may start, then what runs may finish, then the inverter goes back to
-        // self-use, and only then do the links and files it needs close.
-        await Promise.allSettled([unwatch(), closeActions()]);
-        jobs.stop();
-        scheduler.stop();
-        await Promise.allSettled([scheduler.whenIdle(), jobs.whenIdle(), started.whenIdle()]);
-        await restoreSelfUse(started, controllers, log);
-        await runCleanups(cleanups, log);
+      stop() {
+        stopping ??= (async () => {
+          const deadlineAtMs = Date.now() + STOP_DEADLINE_MS;
+          // Nothing new may start; then the inverter goes back to self-use at once (not after
+          // writes that may never answer); then what still runs gets the rest of the budget, and
+          // the links and files close regardless.
+          jobs.stop();
+          scheduler.stop();
+          await started.stop({ restoreDeadlineMs: RESTORE_DEADLINE_MS });
+          await within(
+            Promise.allSettled([scheduler.whenIdle(), jobs.whenIdle(), started.whenIdle()]),
+            deadlineAtMs - CLOSE_BUDGET_MS,
+          );
+          await runCleanups(cleanups, log, deadlineAtMs);
+        })();
+        return stopping;
       },
     };
   } catch (error) {
@@ -244,30 +260,42 @@ function need(runtime: Runtime | undefined): Runtime {
   return runtime;
 }
 
-/** A stopped add-on must not leave the battery in a forced mode (DESIGN principle 6). */
-async function restoreSelfUse(
-  runtime: Runtime,
-  controllers: Partial<Record<string, Controller>>,
-  log: Logger,
-): Promise<void> {
-  if (!runtime.status().controlEnabled) return;
-  for (const controller of Object.values(controllers)) {
-    if (!controller) continue;
-    try {
-      await controller.restoreSelfUse();
-      log.info(`inverter back in self-use (${controller.kind})`);
-    } catch (error) {
-      log.error(`could not put the inverter back to self-use: ${errorMessage(error)}`);
-    }
+/** Resolves when `work` settles or at `atMs`, whichever is first; says which. */
+async function within(work: Promise<unknown>, atMs: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, atMs - Date.now()));
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-async function runCleanups(cleanups: (() => Promise<void>)[], log: Logger): Promise<void> {
+/** Closes in reverse order of opening; each close gets its share of what is left of the budget. */
+async function runCleanups(
+  cleanups: (() => Promise<void>)[],
+  log: Logger,
+  deadlineAtMs = Number.POSITIVE_INFINITY,
+): Promise<void> {
   for (const cleanup of cleanups.reverse()) {
+    let closing: Promise<void>;
     try {
-      await cleanup();
+      closing = cleanup();
     } catch (error) {
       log.warn(`while stopping: ${errorMessage(error)}`);
+      continue;
     }
+    closing.catch((error: unknown) => log.warn(`while stopping: ${errorMessage(error)}`));
+    const atMs = Math.min(deadlineAtMs, Date.now() + CLOSE_EACH_MS);
+    if (!(await within(closing, Math.max(atMs, Date.now() + 50))))
+      log.warn("a link did not close in time; left behind");
   }
 }

@@ -1,9 +1,10 @@
 // The add-on's entry point: options from the Supervisor's /data/options.json (or --options), the
 // Home Assistant endpoint from the environment, then everything through startAddon. A bad option
-// stops here with one line that names it; SIGTERM puts the inverter back to self-use first.
+// stops here with one line that names it; SIGTERM puts the inverter back to self-use first, and
+// the process is gone within STOP_DEADLINE_MS whatever hangs (the Supervisor kills at `timeout:`).
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { type Addon, startAddon } from "./app.js";
+import { type Addon, STOP_DEADLINE_MS, startAddon } from "./app.js";
 import { readOptionsFile } from "./config/load.js";
 import { BatteryPlannerError, errorMessage } from "./errors.js";
 import { connectHa, type HaConnection } from "./ha/connection.js";
@@ -51,15 +52,28 @@ export async function run(args: string[]): Promise<number> {
   }
   log.info(`running; plan page on port ${addon.web?.port ?? "-"}`);
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) {
+        log.warn(`${signal} again: exiting now`);
+        resolve();
+        return;
+      }
+      stopping = true;
       log.info(`${signal}: putting the inverter back to self-use and stopping`);
+      // stop() keeps its own deadline; this one is for a stop that hangs in spite of it.
+      const hard = setTimeout(() => {
+        log.error(`not stopped within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`);
+        resolve();
+      }, STOP_DEADLINE_MS + 1_000);
+      hard.unref();
       addon.stop().then(resolve, (error: unknown) => {
         log.error(`while stopping: ${errorMessage(error)}`);
         resolve();
       });
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
   });
   return 0;
 }

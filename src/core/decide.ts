@@ -44,6 +44,8 @@ export type Decision =
 const SELF_USE: Command = { mode: "self-use" };
 /** Power is rounded so that a recomputation does not rewrite the inverter for a few watts. */
 const POWER_STEP_W = 100;
+/** Below this a charge or export is no longer one (it would round to 0 W). */
+const MIN_FORCED_POWER_W = POWER_STEP_W / 2;
 
 function fallback(reason: FallbackReason, detail: string): Decision {
   return { source: "fallback", command: SELF_USE, reason, detail };
@@ -58,7 +60,7 @@ export function decide(input: DecideInput): Decision {
     if (override.powerW !== undefined) command.powerW = Math.abs(override.powerW);
     return {
       source: "override",
-      command,
+      command: withoutIdleForcing(command),
       overrideId: override.id,
       windowStartMs: override.startMs,
       windowEndMs: override.endMs,
@@ -73,11 +75,26 @@ export function decide(input: DecideInput): Decision {
   if (!slot) return fallback("no-slot-for-now", "the plan does not cover now");
   return {
     source: "plan",
-    command: commandForSlot(slot, nowMs, inverter.socPct, plan.capacityKwh, input.battery),
+    command: withoutIdleForcing(
+      commandForSlot(slot, nowMs, inverter.socPct, plan.capacityKwh, input.battery),
+    ),
     planVersion: plan.planVersion,
     slotStartMs: slot.startMs,
     slotEndMs: slot.endMs,
   };
+}
+
+/**
+ * A charge or export at (next to) 0 W moves nothing, yet it keeps the inverter in a forced mode,
+ * and several read a power of 0 as "no limit" ("charge to 51 % at 0 W" was sent). What it means
+ * is: do not discharge, let PV fill up to the target at most. That is hold, which needs no power.
+ */
+export function withoutIdleForcing(command: Command): Command {
+  if (command.mode !== "charge" && command.mode !== "export") return command;
+  if (command.powerW === undefined || command.powerW >= MIN_FORCED_POWER_W) return command;
+  const hold: Command = { mode: "hold" };
+  if (command.targetSocPct !== undefined) hold.targetSocPct = command.targetSocPct;
+  return hold;
 }
 
 /**
@@ -124,4 +141,19 @@ function clamp(value: number, low: number, high: number): number {
 function round(value: number, step: number): number {
   // Divide by the inverse step so that 0.1-steps come out as 46.9, not 46.900000000000006.
   return step < 1 ? Math.round(value / step) / Math.round(1 / step) : Math.round(value / step) * step;
+}
+
+/**
+ * The instant after which the same inputs decide differently without anything else happening:
+ * an override's window ends, or the plan grows too old to trust. (Slot boundaries are the
+ * scheduler's; new inputs bring their own replan.) Undefined: nothing ends on its own.
+ */
+export function decisionEndsAtMs(
+  decision: Decision,
+  plan: Pick<DecidePlan, "computedAtMs"> | undefined,
+  maxPlanAgeMs: number,
+): number | undefined {
+  if (decision.source === "override") return decision.windowEndMs;
+  if (decision.source === "plan" && plan) return plan.computedAtMs + maxPlanAgeMs + 1;
+  return undefined;
 }

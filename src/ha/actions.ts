@@ -2,6 +2,7 @@
 // `battery_planner_override` on HA's event bus (an automation's `event` action), and listen for
 // `battery_planner_plan_changed`, fired when the plan's modes change — not on every recompute.
 import { z } from "zod";
+import { modesChanged as planModesChanged } from "../core/plan-change.js";
 import { errorMessage } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
 import type { OverrideEvent, OverrideRequest, RuntimeCommands, StoredPlan } from "../runtime/ports.js";
@@ -107,39 +108,9 @@ export async function subscribeActions(
   };
 }
 
-/** The mode in force at `atMs` in a plan, or undefined outside it. */
-function modeAt(plan: StoredPlan, atMs: number): string | undefined {
-  const slots = plan.plan.slots;
-  let lo = 0;
-  let hi = slots.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const s = slots[mid]!;
-    if (atMs < s.startMs) hi = mid - 1;
-    else if (atMs >= s.endMs) lo = mid + 1;
-    else return s.mode;
-  }
-  return undefined;
-}
-
-/**
- * Whether the actions changed: some instant both plans cover (from the new plan's start) has a
- * different mode, or the new plan reaches further and does something there other than carry on
- * with the old plan's last mode. A recompute that keeps every mode, or only drops past slots, is
- * not a change.
- */
+/** The one rule of core/plan-change, on stored plans. */
 export function modesChanged(previous: StoredPlan | undefined, next: StoredPlan): boolean {
-  if (!previous) return next.plan.slots.length > 0;
-  const lastOld = previous.plan.slots[previous.plan.slots.length - 1];
-  for (const slot of next.plan.slots) {
-    const old = modeAt(previous, slot.startMs);
-    if (old !== undefined) {
-      if (old !== slot.mode) return true;
-    } else if (!lastOld || slot.startMs >= lastOld.endMs) {
-      if (slot.mode !== lastOld?.mode) return true;
-    }
-  }
-  return false;
+  return planModesChanged(previous?.plan.slots, next.plan.slots);
 }
 
 /** Mode windows (runs of equal mode) for the event payload; capped so the event stays small. */

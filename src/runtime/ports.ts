@@ -120,6 +120,12 @@ export interface Controller {
   apply(command: Command): Promise<ApplyReport>;
   /** Put the inverter back to its normal self-use mode (shutdown, fallbacks). */
   restoreSelfUse(): Promise<ApplyReport>;
+  /** The reserve changed at run time: the floor that self-use and exports keep from now on. */
+  setReservePct(reservePct: number): void;
+  /** False while the inverter cannot be reached (absent: as reachable as Home Assistant). */
+  readonly connected?: boolean;
+  /** Calls `listener` when the inverter answers again after it could not be reached. */
+  onReconnect?(listener: () => void): () => void;
   close?(): Promise<void>;
 }
 

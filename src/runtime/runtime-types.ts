@@ -2,6 +2,7 @@
 import type { Config } from "../config/schema.js";
 import type { Plan, PlanProblem } from "../core/types.js";
 import type { Logger } from "../log.js";
+import type { RetryPolicy } from "./apply-retry.js";
 import type { ExecuteOutcome } from "./executor.js";
 import type { Override } from "./overrides.js";
 import type {
@@ -31,7 +32,14 @@ export interface RuntimeDeps {
   /** IANA zone for daily overrides; default the options' timezone, else UTC. */
   timezone?: string;
   optimise?: (problem: PlanProblem) => Plan;
+  /** When a command that did not get through is tried again; default 2 s doubling to 60 s. */
+  applyRetry?: RetryPolicy;
 }
+
+export type StopOutcome =
+  | { restored: "yes"; tookMs: number }
+  | { restored: "failed"; reason: string; tookMs: number }
+  | { restored: "not-needed"; reason: string };
 
 export type PlanOutcome =
   | { ok: true; recomputed: boolean; planValid: boolean; planVersion: number; planLastUpdated: number }
@@ -59,6 +67,16 @@ export interface Runtime extends Required<RuntimeCommands> {
   reservePct(): number;
   /** Resolves when no plan or execution started so far is still running. */
   whenIdle(): Promise<void>;
+  /**
+   * A link to the inverter came back (Home Assistant reconnected or restarted, the inverter
+   * answers Modbus again): re-apply the command of now at once instead of at the next retry.
+   */
+  linkRestored(reason: string): void;
+  /**
+   * No more writes; put the inverter back to self-use within the deadline (default 20 s) when
+   * control is on or the last thing written was not self-use. Never throws.
+   */
+  stop(options?: { restoreDeadlineMs?: number }): Promise<StopOutcome>;
   /** The scheduler hooks here so that requestReplan goes through its debounce. */
   setReplanHandler(handler: ((reason: string) => void) | undefined): void;
   readonly config: Config;

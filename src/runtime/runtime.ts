@@ -3,11 +3,14 @@
 // is serialised; the plan store's compare-and-set keeps a late, stale plan from winning.
 import { join } from "node:path";
 import { z } from "zod";
+import { decisionEndsAtMs } from "../core/decide.js";
 import { optimise as coreOptimise } from "../core/optimiser.js";
+import { modesChanged } from "../core/plan-change.js";
 import { replanDecision } from "../core/replan.js";
 import type { Plan } from "../core/types.js";
 import { errorMessage, InputError } from "../errors.js";
 import { createLogger } from "../log.js";
+import { APPLY_RETRY, createRetryTimer } from "./apply-retry.js";
 import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
 import { createExecutor, type ExecuteOutcome } from "./executor.js";
 import { openJournal } from "./journal.js";
@@ -18,10 +21,13 @@ import { batteryFromConfig, buildProblem, type PlanFailureReason } from "./probl
 import type { PlanOutcome, Runtime, RuntimeDeps } from "./runtime-types.js";
 import { createSerialQueue } from "./serial.js";
 import { singleFlight } from "./single-flight.js";
+import { restoreOnStop } from "./stop.js";
 
-export type { CycleOutcome, PlanOutcome, Runtime, RuntimeDeps } from "./runtime-types.js";
+export type { CycleOutcome, PlanOutcome, Runtime, RuntimeDeps, StopOutcome } from "./runtime-types.js";
 
 const RECENT = 50;
+/** How long stop may spend putting the inverter back to self-use (src/runtime/README.md, Bounds). */
+export const RESTORE_DEADLINE_MS = 20_000;
 const SOC_HISTORY_MS = 48 * 3_600_000;
 const settingsSchema = z.object({
   controlEnabled: z.boolean().optional(),
@@ -188,7 +194,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
     );
     status = composeStatus();
     await safely("publishing the plan", () => publisher.publishPlan(stored, status));
-    if (modesChanged(result.previous, stored))
+    if (modesChanged(result.previous?.plan.slots, stored.plan.slots))
       await safely("plan-changed event", () => publisher.planChanged?.(result.previous, stored));
     return {
       ok: true,
@@ -239,10 +245,52 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
     maxPlanAgeMs,
   });
   const serialExecute = createSerialQueue();
+  let stopping = false;
+  // A command that did not get through is tried again (2 s, doubling, at most 60 s apart) until
+  // it does; a reconnect re-applies at once (linkRestored).
+  const retry = createRetryTimer(clock, deps.applyRetry ?? APPLY_RETRY, () => {
+    if (!stopping) void executeOnce({ refetchInverter: true });
+  });
+  // An override's end and a plan's expiry are executed when they happen, not at the next tick.
+  let edgeTimer: unknown;
+  function armEdge(outcome: ExecuteOutcome): void {
+    if (edgeTimer !== undefined) clock.clearTimeout(edgeTimer);
+    edgeTimer = undefined;
+    if (stopping) return;
+    const nowMs = clock.nowMs();
+    const plan = store.latest();
+    const edges = overrides
+      .windowsBetween(nowMs, nowMs + 2 * 86_400_000)
+      .map((w) => w.startMs)
+      .filter((startMs) => startMs > nowMs);
+    const ends = decisionEndsAtMs(outcome.decision, plan, maxPlanAgeMs);
+    if (ends !== undefined) edges.push(ends);
+    if (edges.length === 0) return;
+    edgeTimer = clock.setTimeout(
+      () => {
+        edgeTimer = undefined;
+        if (stopping) return;
+        void tracked(
+          executeOnce({ refetchInverter: true }).then(async () => {
+            const events = await overrides.tick(clock.nowMs());
+            if (events.some((e) => e.kind === "ended")) requestReplan("override ended");
+          }),
+        );
+      },
+      Math.max(0, Math.min(...edges) - nowMs),
+    );
+  }
   function executeOnce(options: { refetchInverter?: boolean } = {}): Promise<ExecuteOutcome> {
     return tracked(
       serialExecute(async () => {
         execution = await executor.execute(options.refetchInverter ?? true);
+        if (execution.retry) {
+          const delayMs = stopping ? undefined : retry.arm();
+          if (delayMs !== undefined) log.info(`will try again in ${Math.round(delayMs / 1000)} s`);
+        } else {
+          retry.reset();
+        }
+        armEdge(execution);
         if (execution.socPct !== undefined) {
           const nowMs = clock.nowMs();
           socSamples.push({ atMs: nowMs, socPct: execution.socPct });
@@ -264,6 +312,9 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
     if (replanHandler) return replanHandler(reason);
     void tracked(planOnce({ reason, force: true }).then(() => executeOnce({ refetchInverter: false })));
   };
+
+  const controllers = Object.values(deps.controllers ?? {});
+  for (const controller of controllers) controller.setReservePct(reservePct);
 
   const runtime: Runtime = {
     config,
@@ -299,6 +350,28 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       await publishStatus();
     },
     reservePct: () => reservePct,
+    linkRestored(reason) {
+      if (stopping) return;
+      log.info(`${reason}: applying the command of now`);
+      executor.forget();
+      retry.reset();
+      void executeOnce({ refetchInverter: true });
+      // Planning may have failed while the link was down: the status must not keep that.
+      if (planProblem) requestReplan(reason);
+    },
+    async stop(options = {}) {
+      stopping = true;
+      retry.cancel();
+      if (edgeTimer !== undefined) clock.clearTimeout(edgeTimer);
+      return restoreOnStop({
+        executor,
+        journal,
+        controlEnabled,
+        clock,
+        log,
+        deadlineMs: options.restoreDeadlineMs ?? RESTORE_DEADLINE_MS,
+      });
+    },
     async whenIdle() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
@@ -323,12 +396,11 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
     },
     async setControlEnabled(enabled) {
       if (enabled === controlEnabled) return;
-      const controller = deps.controllers?.[config.control.method as "ha_services" | "modbus"];
-      // Leaving control must not leave the inverter in a forced mode.
-      if (!enabled && controller)
-        await safely("restoring self-use", () => controller.restoreSelfUse().then(() => undefined));
+      // Leaving control must not leave the inverter in a forced mode: with control off the
+      // executor restores self-use until the journal confirms it (retried, across restarts).
       controlEnabled = enabled;
       executor.forget();
+      retry.reset();
       await saveSettings();
       await executeOnce({ refetchInverter: true });
     },
@@ -336,6 +408,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       if (!Number.isFinite(pct) || pct < 0 || pct > 100)
         throw new InputError("reserve", `${pct} is not a percentage 0..100`);
       reservePct = pct;
+      for (const controller of controllers) controller.setReservePct(pct);
       await saveSettings();
       // The same command now means other register values (the reserve is the self-use floor).
       executor.forget();
@@ -347,10 +420,4 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
 
 function coversNow(plan: StoredPlan, nowMs: number): boolean {
   return plan.plan.slots.some((s) => s.startMs <= nowMs && nowMs < s.endMs);
-}
-
-function modesChanged(previous: StoredPlan | undefined, next: StoredPlan): boolean {
-  if (!previous) return true;
-  const before = new Map(previous.plan.slots.map((s) => [s.startMs, s.mode]));
-  return next.plan.slots.some((s) => before.has(s.startMs) && before.get(s.startMs) !== s.mode);
 }

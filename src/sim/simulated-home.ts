@@ -25,9 +25,14 @@ export class SimulatedInverter implements Controller {
   command: Command = { mode: "self-use" };
   constructor(
     public socKwh: number,
-    readonly battery: BatterySpec,
+    public battery: BatterySpec,
     readonly grid: GridSpec,
   ) {}
+
+  /** Like an inverter's reserve setting: the floor self-use and exports keep from now on. */
+  setReservePct(reservePct: number): void {
+    this.battery = { ...this.battery, minSocKwh: (reservePct / 100) * this.battery.capacityKwh };
+  }
 
   async readState(): Promise<InverterState> {
     const state: InverterState = {

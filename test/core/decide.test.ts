@@ -114,3 +114,40 @@ describe("decide", () => {
     });
   });
 });
+
+describe("decide never forces a battery at 0 W", () => {
+  it("holds instead of charging to the target at 0 W when the battery is already there", () => {
+    const plan = {
+      planVersion: 7,
+      computedAtMs: T,
+      capacityKwh: 10,
+      slots: [slot(0, "charge", 5.1, 0)],
+    };
+    const d = decide(input({ plan, inverter: { socPct: 51 } }));
+    expect(d).toMatchObject({ source: "plan", command: { mode: "hold", targetSocPct: 51 } });
+    expect(d.command.powerW).toBeUndefined();
+  });
+
+  it("holds instead of exporting at 0 W", () => {
+    const plan = { planVersion: 7, computedAtMs: T, capacityKwh: 10, slots: [slot(0, "export", 4, 20)] };
+    expect(decide(input({ plan, inverter: { socPct: 40 } })).command).toEqual({
+      mode: "hold",
+      targetSocPct: 40,
+    });
+  });
+
+  it("turns an override's charge at 0 W into hold, and keeps one without a power", () => {
+    const window = { id: "o", startMs: T, endMs: T + HALF };
+    const zero = decide(input({ override: { ...window, mode: "charge", targetSocPct: 51, powerW: 0 } }));
+    expect(zero.command).toEqual({ mode: "hold", targetSocPct: 51 });
+    const unset = decide(input({ override: { ...window, mode: "charge", targetSocPct: 80 } }));
+    expect(unset.command).toEqual({ mode: "charge", targetSocPct: 80 });
+  });
+
+  it("keeps a real charge a charge", () => {
+    expect(decide(input({ inverter: { socPct: 59 }, nowMs: T })).command).toMatchObject({
+      mode: "charge",
+      powerW: 1000,
+    });
+  });
+});

@@ -24,6 +24,10 @@ export class BatterySim implements Controller {
   reportsMode = true;
   /** Throw after this many register writes of the next apply (a half-applied command). */
   failAfterWrites: number | undefined;
+  /** Every apply (and restore) fails, as an inverter that refuses writes. */
+  failApplies = false;
+  /** Every apply (and restore) waits for this before it writes (a call that never answers). */
+  applyGate: Promise<void> | undefined;
 
   constructor(
     readonly battery: BatterySpec,
@@ -50,6 +54,8 @@ export class BatterySim implements Controller {
 
   async apply(command: Command): Promise<ApplyReport> {
     this.applyCalls++;
+    if (this.applyGate) await this.applyGate;
+    if (this.failApplies) throw new ControlError("simulated inverter refuses the write", { retryable: true });
     const wanted: [keyof SimRegisters, Mode | number | undefined][] = [
       ["mode", command.mode],
       ["targetSocPct", command.targetSocPct],
@@ -73,17 +79,27 @@ export class BatterySim implements Controller {
     return this.apply({ mode: "self-use" });
   }
 
+  /** The reserve the runtime last gave; the floor of self-use in run(). */
+  reservePct: number | undefined;
+  setReservePct(reservePct: number): void {
+    this.reservePct = reservePct;
+  }
+
   /** Runs the battery for `hours` against the real load and PV in the mode it was told. */
   run(hours: number, loadKwh: number, pvKwh: number, exportPricePerKwh = 0) {
     const command: { mode: Mode; targetSocKwh?: number; powerW?: number } = { mode: this.registers.mode };
     if (this.registers.targetSocPct !== undefined)
       command.targetSocKwh = (this.registers.targetSocPct / 100) * this.battery.capacityKwh;
     if (this.registers.powerW !== undefined) command.powerW = this.registers.powerW;
+    const battery =
+      this.reservePct === undefined
+        ? this.battery
+        : { ...this.battery, minSocKwh: (this.reservePct / 100) * this.battery.capacityKwh };
     const outcome = executeMode(
       command,
       { loadKwh, pvKwh, exportPricePerKwh },
       this.socKwh,
-      this.battery,
+      battery,
       this.grid,
       hours,
     );

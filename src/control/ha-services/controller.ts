@@ -68,6 +68,8 @@ export function createHaServicesController(options: HaServicesControllerOptions)
   const settleMs = options.settleMs ?? binding.profile.settleMs;
   const backoffMs = options.backoffMs ?? 1_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  // The reserve can change at run time (setReservePct); the other limits are the options'.
+  let limits: Limits = { ...options.limits };
 
   const { entities } = options;
   // Every entity the profile may touch or read, and the SOC: one set, registered up front.
@@ -171,7 +173,7 @@ export function createHaServicesController(options: HaServicesControllerOptions)
   };
 
   const apply = async (command: Command): Promise<ApplyReport> => {
-    const steps = resolveSteps(binding, command, options.limits);
+    const steps = resolveSteps(binding, command, limits);
     const written: string[] = [];
     let mismatches: string[] = [];
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -209,10 +211,13 @@ export function createHaServicesController(options: HaServicesControllerOptions)
     readState: async (): Promise<InverterState> => {
       const states = await readStates();
       const socPct = readSocPct(options.socEntity, states.get(options.socEntity), options.capacityKwh);
-      const mode = detectMode(binding, options.limits, states);
+      const mode = detectMode(binding, limits, states);
       return { socPct, ...(mode ? { mode } : {}) };
     },
     apply,
     restoreSelfUse: () => apply({ mode: "self-use" }),
+    setReservePct: (reservePct) => {
+      limits = { ...limits, reservePct };
+    },
   };
 }

@@ -1,13 +1,21 @@
 // The Modbus Controller: makes an inverter do a Command through its profile. Writes only what
 // differs from the device (re-applying is free, a half-applied command is completed), verifies by
 // reading back after a settle delay, retries with backoff, and refreshes watchdog setpoints.
+// While the device cannot be reached it probes it (2 s, doubling, at most 15 s apart) and tells
+// onReconnect listeners when it answers again; restoring self-use cuts short the writes queued
+// or running before it, so that a stopping add-on is not held up by a command it no longer wants.
 import { type Command, MODES } from "../../core/types.js";
 import { ConfigError, errorMessage } from "../../errors.js";
 import { createLogger } from "../../log.js";
 import { type ApplyReport, type Clock, type Controller, systemClock } from "../../runtime/ports.js";
 import { createModbusLink, type ModbusLink } from "./client.js";
 import { type ControlLimits, commandTargets } from "./command-targets.js";
-import { ModbusProfileError, ModbusWriteNotAppliedError, type RegisterMismatch } from "./errors.js";
+import {
+  ModbusProfileError,
+  ModbusSupersededError,
+  ModbusWriteNotAppliedError,
+  type RegisterMismatch,
+} from "./errors.js";
 import type { ModbusProfile } from "./profile-schema.js";
 import { loadModbusProfile } from "./profiles.js";
 import { readAllRegisters, readInverterState, readSum } from "./read-state.js";
@@ -64,8 +72,10 @@ export interface ModbusController extends Controller {
   readonly refreshIntervalMs: number | undefined;
   /** False after the device could not be reached, until a request gets through again. */
   readonly connected: boolean;
-  /** New limits for the next writes (e.g. the reserve changed from Home Assistant). */
+  /** New limits for the next writes. */
   updateLimits(limits: Partial<ControlLimits>): void;
+  setReservePct(reservePct: number): void;
+  onReconnect(listener: () => void): () => void;
   apply(command: Command): Promise<ModbusApplyReport>;
   restoreSelfUse(): Promise<ModbusApplyReport>;
   /** Repairs reverted setpoints and rewrites the watchdog ones; the internal timer calls it too. */
@@ -76,6 +86,8 @@ export interface ModbusController extends Controller {
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const PROBE_FIRST_MS = 2_000;
+const PROBE_MAX_MS = 15_000;
 
 export function createModbusController(
   options: ModbusControllerOptions,
@@ -110,12 +122,49 @@ export function createModbusController(
   let timer: unknown;
   let closed = false;
   let chain: Promise<unknown> = Promise.resolve();
+  // Bumped by restoreSelfUse: writes asked for before it stop at their next request.
+  let restoreGeneration = 0;
+  const reconnectListeners = new Set<() => void>();
+  let probeTimer: unknown;
+  let probeDelayMs = PROBE_FIRST_MS;
+  let lost = false;
 
   const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
     const result = chain.then(task, task);
     chain = result.catch(() => undefined);
+    void result.then(watchLink, watchLink);
     return result;
   };
+
+  /** After every request: notice the device going away, and coming back. */
+  function watchLink(): void {
+    if (closed) return;
+    if (link.reachable) {
+      if (!lost) return;
+      lost = false;
+      probeDelayMs = PROBE_FIRST_MS;
+      if (probeTimer !== undefined) clock.clearTimeout(probeTimer);
+      probeTimer = undefined;
+      log.info(`${profile.name}: the inverter answers again`);
+      for (const listener of reconnectListeners) {
+        try {
+          listener();
+        } catch (error) {
+          log.error(`reconnect listener failed: ${errorMessage(error)}`);
+        }
+      }
+      return;
+    }
+    lost = true;
+    if (probeTimer !== undefined) return;
+    const delayMs = probeDelayMs;
+    probeDelayMs = Math.min(probeDelayMs * 2, PROBE_MAX_MS);
+    probeTimer = clock.setTimeout(() => {
+      probeTimer = undefined;
+      // The probe's outcome goes through watchLink like any other request.
+      exclusive(() => readInverterState(map, profile)).catch(() => undefined);
+    }, delayMs);
+  }
 
   type RawTarget = { register: string; raw: number };
 
@@ -165,7 +214,15 @@ export function createModbusController(
     return found;
   };
 
-  const applyNow = async (command: Command, touch: readonly string[] = []): Promise<ModbusApplyReport> => {
+  const applyNow = async (
+    command: Command,
+    touch: readonly string[] = [],
+    generation = restoreGeneration,
+  ): Promise<ModbusApplyReport> => {
+    const wanted = () => {
+      if (command.mode !== "self-use" && generation !== restoreGeneration) throw new ModbusSupersededError();
+    };
+    wanted();
     const { effective, raws } = await targetRaws(command);
     const writes: WriteDetail[] = [];
     const record = async (register: string, raw: number) => {
@@ -177,6 +234,7 @@ export function createModbusController(
     const writeAll = async (targets: RawTarget[]) => {
       const blocksDone = new Set<object>();
       for (const target of targets) {
+        wanted();
         const block = blockOf(target.register);
         if (!block) {
           await map.writeRaw(target.register, target.raw);
@@ -194,6 +252,7 @@ export function createModbusController(
     };
     const differing: RawTarget[] = [];
     for (const target of raws) {
+      wanted();
       if (touch.includes(target.register) || (await map.readRaw(target.register)) !== target.raw)
         differing.push(target);
     }
@@ -201,6 +260,7 @@ export function createModbusController(
     let mismatches: RegisterMismatch[] = [];
     for (let attempt = 0; writes.length > 0; attempt += 1) {
       await sleep(settleMs * 2 ** attempt);
+      wanted();
       mismatches = await mismatchesOf(raws);
       if (mismatches.length === 0 || attempt >= retries) break;
       log.warn(
@@ -242,33 +302,49 @@ export function createModbusController(
     updateLimits: (next) => {
       limits = { ...limits, ...next };
     },
+    setReservePct: (reservePct) => {
+      limits = { ...limits, reservePct };
+    },
+    onReconnect: (listener) => {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
     refreshIntervalMs: profile.watchdog?.refreshMs,
     readState: () => exclusive(() => readInverterState(map, profile)),
-    apply: (command) =>
-      exclusive(async () => {
+    apply: (command) => {
+      const generation = restoreGeneration;
+      return exclusive(async () => {
         if (!MODES.includes(command.mode))
           throw new ModbusProfileError(`unknown mode '${String(command.mode)}'`);
         lastCommand = command;
         try {
-          return await applyNow(command);
+          return await applyNow(command, [], generation);
         } finally {
           scheduleRefresh();
         }
-      }),
-    restoreSelfUse: () => controller.apply({ mode: "self-use" }),
-    keepAlive: () =>
-      exclusive(async () => {
+      });
+    },
+    restoreSelfUse: () => {
+      restoreGeneration += 1;
+      return controller.apply({ mode: "self-use" });
+    },
+    keepAlive: () => {
+      const generation = restoreGeneration;
+      return exclusive(async () => {
         if (!lastCommand || lastCommand.mode === "self-use" || closed) return undefined;
         try {
-          return await applyNow(lastCommand, profile.watchdog?.touch ?? []);
+          return await applyNow(lastCommand, profile.watchdog?.touch ?? [], generation);
         } finally {
           scheduleRefresh();
         }
-      }),
+      });
+    },
     readRegisters: () => exclusive(() => readAllRegisters(map, profile)),
     close: async () => {
       closed = true;
       stopTimer();
+      if (probeTimer !== undefined) clock.clearTimeout(probeTimer);
+      probeTimer = undefined;
       await link.close();
     },
   };

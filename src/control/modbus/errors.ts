@@ -83,3 +83,11 @@ export class ModbusProfileError extends ControlError {
 export class ModbusWriteRefusedError extends ControlError {
   override name = "ModbusWriteRefusedError";
 }
+
+/** A write given up because self-use was asked for after it (stop, control switched off). */
+export class ModbusSupersededError extends ControlError {
+  override name = "ModbusSupersededError";
+  constructor() {
+    super("superseded by restoring self-use", { retryable: false });
+  }
+}

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The Debian packages the test suite drives for real: mosquitto (MQTT broker on loopback) and
-# chromium (the ingress page in a headless browser). Run as root it installs what is missing;
-# otherwise it names the one command to run. `npm test` calls it first.
+# The Debian packages the test suite drives for real: mosquitto (MQTT broker on loopback),
+# chromium (the ingress page in a headless browser) and python3-jinja2 (blueprint templates).
+# Run as root it installs what is missing; otherwise it names the one command to run. `npm test`
+# calls it first.
 set -euo pipefail
 missing=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+# Jinja2, HA's template engine: the blueprint tests render the blueprints' templates with it.
+python3 -c 'import jinja2' >/dev/null 2>&1 || missing+=(python3-jinja2)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "test prerequisites: installing ${missing[*]} from Debian's packages" >&2

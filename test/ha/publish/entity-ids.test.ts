@@ -9,7 +9,7 @@ import type { HaClient } from "../../../src/ha/client.js";
 import { CONTROLS, type ControlKey, SENSORS } from "../../../src/ha/publish/entities.js";
 import { discoveryMessages } from "../../../src/ha/publish/mqtt-discovery.js";
 import { createRestPublisher } from "../../../src/ha/publish/rest-publisher.js";
-import { parseBlueprint } from "../../blueprints/blueprint-format.js";
+import { parseBlueprint } from "../../blueprints/ha-blueprint.js";
 import { FakeClock } from "../../fakes/clock.js";
 
 const ROOT = new URL("../../../", import.meta.url);

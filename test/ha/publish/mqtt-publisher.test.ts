@@ -205,6 +205,8 @@ describe("MQTT discovery publisher (real mosquitto)", () => {
     const plan = makeStoredPlan({ startMs: START, slotMinutes: 5, count: 576 });
     await pub.publishPlan(plan, status);
     await ha.waitFor((all) => all.some((m) => m.topic === "bp_state/plan/attributes"), "plan attributes");
+    // The status goes out last in the same flush.
+    await ha.waitFor((all) => all.some((m) => m.topic === "bp_state/status/attributes"), "status attributes");
     const attributes = ha.messages.find((m) => m.topic === "bp_state/plan/attributes")!;
     expect(Buffer.byteLength(attributes.payload)).toBeLessThanOrEqual(HA_ATTRIBUTE_LIMIT_BYTES);
     expect(JSON.parse(attributes.payload).plan.length).toBeGreaterThan(24);

@@ -30,13 +30,49 @@ export async function readOptionsFile(path: string): Promise<unknown> {
   }
 }
 
+type Issue = z.core.$ZodIssue;
+
+function bound(issue: Issue & { inclusive?: boolean }, word: "least" | "most", strict: string): string {
+  return issue.inclusive === false ? strict : `at ${word}`;
+}
+
+/** What is wrong, in the words of the configuration page rather than zod's. */
+function problemOf(issue: Issue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined || issue.input === null
+        ? "is required and not set"
+        : `must be ${issue.expected === "number" ? "a number" : `a ${issue.expected}`}`;
+    case "too_small":
+      return issue.origin === "array"
+        ? `needs at least ${issue.minimum} entries`
+        : `must be ${bound(issue, "least", "more than")} ${issue.minimum}`;
+    case "too_big":
+      return `must be ${bound(issue, "most", "less than")} ${issue.maximum}`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map(String).join(", ")}`;
+    case "invalid_format":
+    case "custom":
+      return issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+function fixOf(issue: Issue): string {
+  const fix = issue.code === "custom" ? (issue.params as { fix?: unknown } | undefined)?.fix : undefined;
+  if (typeof fix === "string") return `${fix}.`;
+  return issue.code === "invalid_type" && (issue.input === undefined || issue.input === null)
+    ? "Set it in the add-on configuration."
+    : "Correct it in the add-on configuration.";
+}
+
 export function toConfigError(error: z.ZodError): ConfigError {
-  const issue = error.issues[0];
+  const [issue, ...others] = error.issues;
   if (!issue) return new ConfigError("(root)", "invalid options", "Check the add-on configuration.");
-  const option = issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)";
-  const fix =
-    issue.code === "invalid_type" && issue.input === undefined
-      ? "Set it in the add-on configuration."
-      : "Correct it in the add-on configuration.";
-  return new ConfigError(option, issue.message, fix, { cause: error });
+  const pathOf = (i: Issue) => (i.path.length > 0 ? i.path.map(String).join(".") : "(root)");
+  const more = others.length > 0 ? ` Also wrong: ${others.map(pathOf).join(", ")}.` : "";
+  // One line: a message with a line break would be split by the add-on log.
+  const problem = problemOf(issue).replace(/\s+/g, " ");
+  return new ConfigError(pathOf(issue), problem, `${fixOf(issue)}${more}`, { cause: error });
 }

@@ -5,23 +5,19 @@ import { parse } from "yaml";
 import { configSchema } from "../../src/config/schema.js";
 import { CONTROLS, SENSORS } from "../../src/ha/publish/entities.js";
 import { repositoryFormat } from "./ha-addon-format.js";
-import { readRepoText, readRepoYaml, repoPath } from "./load-addon-files.js";
-import { peel } from "./schema-mirror.js";
+import { readRepoText, readRepoYaml, repoPath, yamlBlocks } from "./load-addon-files.js";
 
 const docs = readRepoText("addon/DOCS.md");
 
 /** Dotted paths of every option: objects are walked, anything else is a leaf. */
-function optionPaths(schema: Parameters<typeof peel>[0], prefix = ""): string[] {
-  const { base } = peel(schema);
-  const shape = base.def.shape;
-  if (base.def.type !== "object" || !shape) return [prefix];
-  return Object.entries(shape).flatMap(([key, child]) =>
+function optionPaths(schema: unknown, prefix = ""): string[] {
+  let def = (schema as { def: { type: string; innerType?: unknown; shape?: Record<string, unknown> } }).def;
+  while ((def.type === "optional" || def.type === "default") && def.innerType)
+    def = (def.innerType as { def: typeof def }).def;
+  if (def.type !== "object" || !def.shape) return [prefix];
+  return Object.entries(def.shape).flatMap(([key, child]) =>
     optionPaths(child, prefix ? `${prefix}.${key}` : key),
   );
-}
-
-function yamlBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
 }
 
 function pngSize(relative: string): { width: number; height: number } {

@@ -17,6 +17,21 @@ export function readRepoYaml(relative: string): unknown {
   return parse(readRepoText(relative));
 }
 
+/** As the Supervisor reads it: PyYAML is YAML 1.1, where an unquoted 18:00 is the number 1080
+ * and `on` is true. */
+export function parseYamlAsSupervisor(text: string): unknown {
+  return parse(text, { version: "1.1" });
+}
+
+export function yamlBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
+}
+
+/** DOCS.md's complete example: the first YAML block. */
+export function docsCompleteExample(): Record<string, unknown> {
+  return parseYamlAsSupervisor(yamlBlocks(readRepoText("addon/DOCS.md"))[0] ?? "") as Record<string, unknown>;
+}
+
 export interface AddonConfigFile {
   version: string;
   options: Record<string, unknown>;
@@ -25,5 +40,5 @@ export interface AddonConfigFile {
 }
 
 export function readAddonConfig(): AddonConfigFile {
-  return readRepoYaml("addon/config.yaml") as AddonConfigFile;
+  return parseYamlAsSupervisor(readRepoText("addon/config.yaml")) as AddonConfigFile;
 }

@@ -91,8 +91,13 @@ export const profileSchema = z
     source: z.string().url(),
     /** Default for {prefix} in entity ids. */
     prefix: z.string().default(""),
+    /** Set when no default prefix can work (GivTCP names its entities after the inverter's
+     * serial): what control.entity_prefix looks like. The options are then refused without it. */
+    prefixNeeded: z.string().min(1).optional(),
     /** Defaults for {name} placeholders; the user's control.values override them. */
     values: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+    /** What each {name} placeholder the profile uses means: the add-on's option labels. */
+    valueDescriptions: z.record(z.string(), z.string().min(1)).default({}),
     roles: z.record(z.string(), roleSchema),
     modes: z.object(
       Object.fromEntries(MODES.map((m) => [m, z.array(stepSchema).min(1)])) as {
@@ -104,6 +109,15 @@ export const profileSchema = z
     notes: z.array(z.string()).default([]),
   })
   .superRefine((profile, ctx) => {
+    for (const name of new Set([...placeholdersOf(profile.modes), ...Object.keys(profile.values)])) {
+      if (!(name in profile.valueDescriptions)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["valueDescriptions", name],
+          message: `placeholder {${name}} needs a description (it becomes control.values.${name})`,
+        });
+      }
+    }
     for (const mode of MODES) {
       profile.modes[mode].forEach((step, index) => {
         const role = profile.roles[step.role];
@@ -126,6 +140,24 @@ export const profileSchema = z
       });
     }
   });
+
+/** The {name} placeholders of a profile's steps that the user's control.values can fill: every one
+ * but the numbers taken from the command and the options. */
+export function placeholdersOf(modes: Record<string, readonly z.input<typeof stepSchema>[]>): string[] {
+  const found = new Set<string>();
+  const scan = (spec: unknown) => {
+    if (typeof spec !== "string") return;
+    for (const match of spec.matchAll(/\{([a-zA-Z_]+)\}/g)) found.add(match[1]!);
+  };
+  for (const steps of Object.values(modes)) {
+    for (const step of steps) {
+      scan(step.value);
+      for (const value of Object.values(step.call?.data ?? {})) scan(value);
+    }
+  }
+  for (const source of valueSources) found.delete(source);
+  return [...found].sort();
+}
 
 export type HaServiceProfile = z.infer<typeof profileSchema>;
 export type HaServiceProfileInput = z.input<typeof profileSchema>;

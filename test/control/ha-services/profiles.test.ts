@@ -39,6 +39,8 @@ const CASES: Record<string, Case> = {
       charge: {
         "select.givtcp_ce1234g567_mode": "Eco",
         "switch.givtcp_ce1234g567_enable_charge_schedule": "on",
+        // Without Enable_Charge_Target the inverter ignores the 80 % and charges to 100 %.
+        "switch.givtcp_ce1234g567_enable_charge_target": "on",
         "number.givtcp_ce1234g567_target_soc": "80",
         "number.givtcp_ce1234g567_battery_charge_rate": "2500",
       },

@@ -15,6 +15,12 @@ export const genericProfile = defineProfile({
     hold_option: "Hold",
     export_option: "Force Discharge",
   },
+  valueDescriptions: {
+    self_use_option: "The mode select's option for self-use.",
+    charge_option: "The mode select's option for charging from the grid.",
+    hold_option: "The mode select's option that stops discharging.",
+    export_option: "The mode select's option for forced discharge.",
+  },
   roles: {
     mode_select: { domain: "select", description: "The inverter's work mode select" },
     charge_power: { domain: "number", description: "Charge power in W", optional: true, unit: "W" },

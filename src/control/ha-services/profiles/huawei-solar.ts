@@ -12,6 +12,9 @@ export const huaweiSolarProfile = defineProfile({
   source: "https://github.com/wlcrs/huawei_solar",
   prefix: "batteries",
   values: {},
+  valueDescriptions: {
+    device_id: "The id of the Huawei 'Batteries' device, for the forcible charge services.",
+  },
   roles: {
     forcible: {
       domain: "sensor",

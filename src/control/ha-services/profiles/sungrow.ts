@@ -12,6 +12,7 @@ export const sungrowProfile = defineProfile({
   source: "https://github.com/mkaiser/Sungrow-SHx-Inverter-Modbus-Home-Assistant",
   prefix: "",
   values: { normal_max_soc: 100 },
+  valueDescriptions: { normal_max_soc: "The maximum SOC restored after a forced charge (default 100)." },
   roles: {
     ems_mode: {
       domain: "select",

@@ -12,6 +12,7 @@ export const victronProfile = defineProfile({
   source: "https://github.com/sfstar/hass-victron",
   prefix: "victron",
   values: { idle_setpoint_w: 50 },
+  valueDescriptions: { idle_setpoint_w: "The grid setpoint in W in self-use (default 50)." },
   roles: {
     grid_setpoint: {
       domain: "number",

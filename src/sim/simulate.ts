@@ -22,27 +22,42 @@ const quietPublisher: PlanPublisher = {
 export function scenarioConfig(scenario: Scenario) {
   const b = scenario.battery;
   const hours = (scenario.slots.length * scenario.slotMinutes) / 60;
-  return parseConfig({
+  // The battery is the scenario's own (validated by its format, which allows what no person's
+  // options would, e.g. 0 kW): set after the options' typo-catching ranges.
+  const battery = {
+    soc_entity: "sensor.simulated_soc",
+    capacity_kwh: b.capacityKwh,
+    reserve_pct: (b.minSocKwh / b.capacityKwh) * 100,
+    max_charge_kw: Math.max(b.maxChargeKw, 1e-6),
+    max_discharge_kw: Math.max(b.maxDischargeKw, 1e-6),
+    charge_efficiency: b.chargeEfficiency,
+    discharge_efficiency: b.dischargeEfficiency,
+    cycle_cost_per_kwh: b.cycleCostPerKwh,
+  };
+  const config = parseConfig({
     timezone: scenario.timezone,
     battery: {
-      soc_entity: "sensor.simulated_soc",
-      capacity_kwh: b.capacityKwh,
-      reserve_pct: (b.minSocKwh / b.capacityKwh) * 100,
-      max_charge_kw: Math.max(b.maxChargeKw, 1e-6),
-      max_discharge_kw: Math.max(b.maxDischargeKw, 1e-6),
-      charge_efficiency: b.chargeEfficiency,
-      discharge_efficiency: b.dischargeEfficiency,
-      cycle_cost_per_kwh: b.cycleCostPerKwh,
+      ...battery,
+      capacity_kwh: 10,
+      max_charge_kw: 1,
+      max_discharge_kw: 1,
+      charge_efficiency: 1,
+      discharge_efficiency: 1,
     },
-    grid: { max_import_kw: scenario.grid.maxImportKw, max_export_kw: scenario.grid.maxExportKw },
-    import_tariff: { source: "fixed" },
-    control: { method: "modbus", enabled: true },
+    grid: { max_import_kw: 1, max_export_kw: 1 },
+    import_tariff: { source: "fixed", default_price: 0 },
+    control: { method: "modbus", enabled: true, modbus: { host: "127.0.0.1" } },
     planner: {
       slot_minutes: scenario.slotMinutes,
       horizon_hours: Math.min(72, Math.max(6, Math.ceil(hours))),
       terminal_value_per_kwh: scenario.terminalValuePerKwh,
     },
   });
+  return {
+    ...config,
+    battery: { ...config.battery, ...battery },
+    grid: { max_import_kw: scenario.grid.maxImportKw, max_export_kw: scenario.grid.maxExportKw },
+  };
 }
 
 export async function simulateScenario(

@@ -35,8 +35,8 @@ export function testConfig(overrides: Record<string, unknown> = {}): Config {
       max_charge_kw: 3,
       max_discharge_kw: 3,
     },
-    import_tariff: { source: "octopus" },
-    control: { method: "modbus", enabled: true },
+    import_tariff: { source: "octopus", entities: ["event.octopus_current_day_rates"] },
+    control: { method: "modbus", enabled: true, modbus: { host: "127.0.0.1" } },
     planner: { horizon_hours: 24, slot_minutes: 30 },
     ...overrides,
   });

@@ -165,8 +165,10 @@ describe("HA-service profile configuration", () => {
   });
 
   it("rejects an unknown profile naming the option", () => {
-    expect(() => bindingFromOptions(options({ profile: "tesla" }))).toThrow(ConfigError);
-    expect(() => bindingFromOptions(options({ profile: "tesla" }))).toThrow(/control\.profile/);
+    // The options schema refuses it first; this is the controller's own guard behind it.
+    const tesla = { ...options({}), profile: "tesla" };
+    expect(() => bindingFromOptions(tesla)).toThrow(ConfigError);
+    expect(() => bindingFromOptions(tesla)).toThrow(/control\.profile/);
   });
 
   it("rejects a profile whose step names an undeclared role or an option the integration lacks", () => {

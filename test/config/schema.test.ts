@@ -110,12 +110,6 @@ describe("checks across options", () => {
       /forecast_today/,
     ],
     [
-      "modbus with nowhere to connect",
-      { control: { method: "modbus" } },
-      "control.modbus.host",
-      /control\.modbus\.serial_port for RTU/,
-    ],
-    [
       "the GivTCP profile without the prefix its entity ids start with",
       { control: { method: "ha_services", profile: "givtcp" } },
       "control.entity_prefix",
@@ -159,7 +153,6 @@ describe("checks across options", () => {
       { import_tariff: { source: "fixed", default_price: 0.25 } },
       { import_tariff: { source: "tibber" } },
       { solar: { source: "solcast", entities: ["sensor.solcast_pv_forecast_forecast_today"] } },
-      { control: { method: "modbus", modbus: { host: "192.168.1.50" } } },
       { control: { method: "ha_services", profile: "givtcp", entity_prefix: "givtcp_ce1234g567" } },
       { control: { method: "ha_services", profile: "huawei_solar", values: { device_id: "0f3e9c1b2a" } } },
       { control: { method: "ha_services", profile: "sungrow" } },

@@ -201,7 +201,7 @@ describe("executeOnce", () => {
   });
 
   it("with the master switch off plans and publishes but never writes", async () => {
-    const { runtime, sim, publisher } = await setup({ control: { method: "modbus", enabled: false, modbus: { host: "127.0.0.1" } } });
+    const { runtime, sim, publisher } = await setup({ control: { method: "modbus", enabled: false } });
     const outcome = await runtime.cycle();
     expect(outcome.plan).toMatchObject({ ok: true });
     expect(publisher.plans).toHaveLength(1);

@@ -132,7 +132,7 @@ try {
   const plan = await waitFor(() => sim.getState("sensor.battery_planner_plan"), 90_000);
   const slots = (plan?.attributes.plan as unknown[] | undefined)?.length ?? 0;
   check(slots > 0, "plans and publishes the plan", `${slots} slots`);
-  const status = sim.getState("sensor.battery_planner_status");
+  const status = await waitFor(() => sim.getState("sensor.battery_planner_status"), 60_000);
   check(status !== undefined && status.state !== "error", "publishes its status", status?.state ?? "none");
 
   const health = await fetch(`http://127.0.0.1:${port}/healthz`).catch((error: Error) => error);

@@ -7,13 +7,17 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
   plan: { module: "./cli/plan.js", summary: "plan FILE [--format table|json]   plan a scenario file" },
   simulate: {
     module: "./cli/simulate.js",
-    summary: "simulate FILE [--format table|json]   closed-loop run of the runtime against a scenario",
+    summary:
+      "simulate FILE [--format table|json] [--perfect-forecasts]   one real day of the add-on in the digital twin",
   },
   modbus: {
     module: "./cli/modbus.js",
     summary: "modbus read|apply --host H --port P --profile NAME ...   talk to an inverter",
   },
-  demo: { module: "./cli/demo.js", summary: "demo [--serve]   the add-on against a simulated home" },
+  demo: {
+    module: "./cli/demo.js",
+    summary: "demo [--serve] [--day FILE] [--hours H]   one real day of the add-on in the digital twin",
+  },
   run: { module: "./main.js", summary: "run   the add-on (reads /data/options.json)" },
 };
 

@@ -1,17 +1,16 @@
 // Household load forecast from the recorder's hourly long-term statistics of the consumption
 // energy sensor (`recorder/statistics_during_period`, period "hour"; HA ≥ 2023.3 gives `start` in
 // epoch ms, `change` = energy in that hour). An EV charger's energy is subtracted hour by hour so
-// car charging does not inflate the household load. The forecast for an hour is the median of the
-// same local weekday and hour over the history (robust to one odd day); with fewer than two such
-// samples, the median of that local hour over all days; otherwise `fallback_kw`.
+// car charging does not inflate the household load. The forecast itself is core/load-forecast.ts
+// (by local hour, weekday-blended, recency-weighted); an hour of day with no history: `fallback_kw`.
 import { DateTime } from "luxon";
 import { z } from "zod";
+import { forecastHourlyLoad } from "../../core/load-forecast.js";
 import type { EnergyPoint } from "../../runtime/ports.js";
 import { energyKwh, parsedValue } from "../quantities.js";
 import { parseInstant } from "../states.js";
 import type { ReadResult } from "./series.js";
 
-const HOUR_MS = 3_600_000;
 const statRow = z.object({ start: z.union([z.number(), z.string()]) }).passthrough();
 
 /** Hourly energy (kWh) by hour-start from statistics rows: `change`, else differences of `sum`.
@@ -36,14 +35,6 @@ export function hourlyEnergy(rows: unknown, maxKwhPerHour = 100): Map<number, nu
   return out;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 export interface LoadForecastOptions {
   nowMs: number;
   horizonMs: number;
@@ -51,40 +42,38 @@ export interface LoadForecastOptions {
   fallbackKw: number;
 }
 
+// The forecast runs on every read of the inputs over the same few hundred history hours; luxon's
+// zone conversion is the costly part, and an hour's local time never changes.
+const localTimes = new Map<string, { hour: number; weekday: number }>();
+function localHourOf(ms: number, zone: string): { hour: number; weekday: number } {
+  const key = `${zone}|${ms}`;
+  let local = localTimes.get(key);
+  if (!local) {
+    if (localTimes.size > 20_000) localTimes.clear();
+    const dt = DateTime.fromMillis(ms, { zone });
+    local = { hour: dt.hour, weekday: dt.weekday };
+    localTimes.set(key, local);
+  }
+  return local;
+}
+
+/** The house's own load (EV charging taken out) forecast by the core's forecaster. */
 export function buildLoadForecast(
   consumption: Map<number, number>,
   ev: Map<number, number> | undefined,
   options: LoadForecastOptions,
 ): ReadResult<EnergyPoint> {
-  const byWeekdayHour = new Map<string, number[]>();
-  const byHour = new Map<number, number[]>();
-  for (const [startMs, kwh] of consumption) {
-    const evKwh = ev?.get(startMs) ?? 0;
-    const house = Math.max(0, kwh - evKwh);
-    const local = DateTime.fromMillis(startMs, { zone: options.zone });
-    const key = `${local.weekday}-${local.hour}`;
-    byWeekdayHour.set(key, [...(byWeekdayHour.get(key) ?? []), house]);
-    byHour.set(local.hour, [...(byHour.get(local.hour) ?? []), house]);
-  }
+  const house = new Map<number, number>();
+  for (const [startMs, kwh] of consumption) house.set(startMs, Math.max(0, kwh - (ev?.get(startMs) ?? 0)));
+  const { points, fallbackHours } = forecastHourlyLoad(house, {
+    nowMs: options.nowMs,
+    horizonMs: options.horizonMs,
+    fallbackKw: options.fallbackKw,
+    localTime: (ms) => localHourOf(ms, options.zone),
+  });
   const warnings: string[] = [];
   if (consumption.size === 0) warnings.push(`load: no consumption history; using ${options.fallbackKw} kW`);
-  const points: EnergyPoint[] = [];
-  let fallbackHours = 0;
-  const firstMs = Math.floor(options.nowMs / HOUR_MS) * HOUR_MS;
-  for (let startMs = firstMs; startMs < options.nowMs + options.horizonMs; startMs += HOUR_MS) {
-    const local = DateTime.fromMillis(startMs, { zone: options.zone });
-    const same = byWeekdayHour.get(`${local.weekday}-${local.hour}`) ?? [];
-    const hourly = byHour.get(local.hour) ?? [];
-    let energyKwh: number;
-    if (same.length >= 2) energyKwh = median(same);
-    else if (hourly.length >= 2) energyKwh = median(hourly);
-    else {
-      energyKwh = options.fallbackKw;
-      fallbackHours += 1;
-    }
-    points.push({ startMs, endMs: startMs + HOUR_MS, energyKwh });
-  }
-  if (consumption.size > 0 && fallbackHours > 0) {
+  else if (fallbackHours > 0) {
     warnings.push(`load: ${fallbackHours} hour(s) without history use ${options.fallbackKw} kW`);
   }
   return { points, warnings };

@@ -39,6 +39,9 @@ export interface FakeInverterOptions {
   maxChargeW?: number;
   maxDischargeW?: number;
   reservePct?: number;
+  /** Stored kWh per AC kWh charged, AC kWh per stored kWh discharged (default 1: lossless). */
+  chargeEfficiency?: number;
+  dischargeEfficiency?: number;
   /** SunSpec only: where the `SunS` marker sits (40000, 0 or 50000). */
   sunspecBase?: number;
   /** Devices that serve one client at a time (Sungrow WiNet, many loggers). */
@@ -155,18 +158,20 @@ export async function startFakeInverter(options: FakeInverterOptions): Promise<F
       let maxW = Math.min(d.maxW, battery.maxChargeW);
       if (d.pvOnly && minW > 0) minW = Math.min(minW, Math.max(0, pvW - loadW));
       // Stop at the SOC bounds: no more energy than fits (or is left) within this step.
-      const kwhToFull = ((Math.max(d.maxSocPct, 0) - state.socPct) / 100) * battery.capacityKwh;
-      const kwhAboveFloor = ((state.socPct - Math.min(d.minSocPct, 100)) / 100) * battery.capacityKwh;
+      // Limits are AC power; the SOC moves by the stored energy (losses on the way in and out).
+      const etaIn = options.chargeEfficiency ?? 1;
+      const etaOut = options.dischargeEfficiency ?? 1;
+      const kwhToFull = (((Math.max(d.maxSocPct, 0) - state.socPct) / 100) * battery.capacityKwh) / etaIn;
+      const kwhAboveFloor =
+        ((state.socPct - Math.min(d.minSocPct, 100)) / 100) * battery.capacityKwh * etaOut;
       maxW = Math.min(maxW, Math.max(0, (kwhToFull * 1000) / hours));
       minW = Math.max(minW, -Math.max(0, (kwhAboveFloor * 1000) / hours));
       if (minW > maxW) minW = maxW;
       const wanted =
         d.activePowerW === undefined ? pvW - loadW + (d.gridSetpointW ?? 0) : d.activePowerW + pvW;
       const batteryW = Math.min(maxW, Math.max(minW, wanted));
-      state.socPct = Math.min(
-        100,
-        Math.max(0, state.socPct + ((batteryW * hours) / 1000 / battery.capacityKwh) * 100),
-      );
+      const storedKwh = ((batteryW > 0 ? batteryW * etaIn : batteryW / etaOut) * hours) / 1000;
+      state.socPct = Math.min(100, Math.max(0, state.socPct + (storedKwh / battery.capacityKwh) * 100));
       const mode =
         d.activePowerW === undefined ? d.mode : batteryW > 0 ? "charge" : batteryW < 0 ? "export" : "hold";
       Object.assign(state, { batteryW, pvW, loadW, gridW: loadW - pvW + batteryW, mode });

@@ -1,0 +1,209 @@
+// The closed-loop benchmark on real days, through the digital twin (src/sim/twin): the add-on's own
+// composition on a virtual clock against the HA simulator and a simulated inverter replaying
+// test/fixtures/home-history. Per day and summed: the battery idle, self-use only (nobody controls
+// the inverter), the add-on, the add-on fed perfect forecasts, and the hindsight optimum; the share
+// of the optimum saving each reaches; the load forecaster's error against a "same slot last week"
+// baseline.
+//   npx tsx bench/twin.ts [--json] [--tune] [--days N] [DIR]
+// --tune runs the forecaster and PV-risk candidates on the tuning days (tune-*.json) instead.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_LOAD_FORECAST, type LoadForecastParams } from "../src/core/load-forecast.js";
+import { setLogLevel } from "../src/log.js";
+import {
+  type HomeHistory,
+  hindsightProblem,
+  parseHomeHistory,
+  withPerfectForecasts,
+} from "../src/sim/home-history.js";
+import { hindsightCost, runTwinDay, type TwinOptions } from "../src/sim/twin/run-day.js";
+import { idleNetCost } from "./check-plan.js";
+import { dayForecast, type ForecastError, forecastError, lastWeekForecast } from "./load-forecast-error.js";
+
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const tune = args.includes("--tune");
+const limitAt = args.indexOf("--days");
+const limit = limitAt >= 0 ? Number(args[limitAt + 1]) : Number.POSITIVE_INFINITY;
+const dir =
+  args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--days") ?? "test/fixtures/home-history";
+
+interface DayRow {
+  name: string;
+  idle: number;
+  selfUse: number;
+  addon: number;
+  perfectForecasts: number;
+  hindsight: number;
+  runMs: number;
+}
+
+function readDays(prefix: string): HomeHistory[] {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(prefix) && f.endsWith(".json"))
+    .sort()
+    .slice(0, limit)
+    .map((f) => parseHomeHistory(JSON.parse(readFileSync(join(dir, f), "utf8")), f));
+}
+
+async function judgeDay(history: HomeHistory, twin: TwinOptions = {}): Promise<DayRow> {
+  const started = performance.now();
+  const addon = await runTwinDay(history, twin);
+  const runMs = performance.now() - started;
+  const selfUse = await runTwinDay(history, { control: "self-use" });
+  const perfect = await runTwinDay(withPerfectForecasts(history), twin);
+  return {
+    name: history.name,
+    idle: idleNetCost(hindsightProblem(history)),
+    selfUse: selfUse.netCost,
+    addon: addon.netCost,
+    perfectForecasts: perfect.netCost,
+    hindsight: hindsightCost(history),
+    runMs,
+  };
+}
+
+const KEYS = ["idle", "selfUse", "addon", "perfectForecasts", "hindsight"] as const;
+function totals(rows: readonly DayRow[]) {
+  const total = Object.fromEntries(KEYS.map((k) => [k, rows.reduce((s, r) => s + r[k], 0)])) as Record<
+    (typeof KEYS)[number],
+    number
+  >;
+  const share = (cost: number) => (total.idle - cost) / (total.idle - total.hindsight);
+  return {
+    total,
+    share: Object.fromEntries(KEYS.map((k) => [k, share(total[k])])) as Record<(typeof KEYS)[number], number>,
+  };
+}
+
+const fmt = (v: number) => v.toFixed(2).padStart(8);
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const errText = (e: ForecastError) =>
+  `MAE ${e.maeKwh.toFixed(3)} kWh/slot, bias ${e.biasKwh >= 0 ? "+" : ""}${e.biasKwh.toFixed(3)} kWh/slot`;
+
+async function report(): Promise<void> {
+  const days = readDays("day-");
+  const rows = await inPool(days, async (day) => {
+    const row = await judgeDay(day);
+    if (!json) process.stderr.write(".");
+    return row;
+  });
+  const { total, share } = totals(rows);
+  const forecaster = forecastError(days, (h) => dayForecast(h));
+  const lastWeek = forecastError(days, lastWeekForecast);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ days: rows, total, share, forecaster, lastWeek }, null, 2)}\n`);
+    return;
+  }
+  const lines = [
+    "",
+    `${"day".padEnd(40)}     idle  selfuse    addon  perfect hindsight  (net cost, GBP)`,
+    ...rows.map(
+      (r) =>
+        `${r.name.padEnd(40)} ${fmt(r.idle)} ${fmt(r.selfUse)} ${fmt(r.addon)} ${fmt(r.perfectForecasts)} ${fmt(r.hindsight)}`,
+    ),
+    `${`total (${rows.length} days)`.padEnd(40)} ${fmt(total.idle)} ${fmt(total.selfUse)} ${fmt(total.addon)} ${fmt(total.perfectForecasts)} ${fmt(total.hindsight)}`,
+    "",
+    "share of the hindsight-optimum saving:",
+    `  battery idle            ${pct(share.idle)}`,
+    `  self-use only           ${pct(share.selfUse)}`,
+    `  the add-on              ${pct(share.addon)}`,
+    `  add-on, perfect fcasts  ${pct(share.perfectForecasts)}`,
+    "",
+    `load forecast vs what happened (${forecaster.slots} slots):`,
+    `  the add-on's forecaster ${errText(forecaster)}`,
+    `  same slot last week     ${errText(lastWeek)}`,
+    `twin run time: median ${median(rows.map((r) => r.runMs)).toFixed(0)} ms per day (add-on run)`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** Days run a few at a time: a twin spends much of its time waiting on its sockets. */
+async function inPool<T, R>(items: readonly T[], work: (item: T) => Promise<R>, size = 3): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return out;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/** Tried on the tuning days (`--tune`); the first line of src/sim/README.md's table is the winner. */
+const CANDIDATES: { name: string; forecast: LoadForecastParams; pvRiskAversion: number }[] = [
+  {
+    name: "weekday median (before)",
+    forecast: { weekdayWeight: 1, halfLifeDays: Number.POSITIVE_INFINITY, statistic: "median" },
+    pvRiskAversion: 0,
+  },
+  {
+    name: "all-days median, 7-day half-life",
+    forecast: { weekdayWeight: 0, halfLifeDays: 7, statistic: "median" },
+    pvRiskAversion: 0,
+  },
+  {
+    name: "all-days median, 3-day half-life",
+    forecast: { weekdayWeight: 0, halfLifeDays: 3, statistic: "median" },
+    pvRiskAversion: 0,
+  },
+  {
+    name: "all-days mean, 7-day half-life",
+    forecast: { weekdayWeight: 0, halfLifeDays: 7, statistic: "mean" },
+    pvRiskAversion: 0,
+  },
+  {
+    name: "blended mean, 7-day half-life",
+    forecast: { weekdayWeight: 0.25, halfLifeDays: 7, statistic: "mean" },
+    pvRiskAversion: 0,
+  },
+  {
+    name: "blended mean, 3-day half-life",
+    forecast: { weekdayWeight: 0.25, halfLifeDays: 3, statistic: "mean" },
+    pvRiskAversion: 0,
+  },
+  {
+    name: "blended mean, 7-day, PV risk 0.2",
+    forecast: { weekdayWeight: 0.25, halfLifeDays: 7, statistic: "mean" },
+    pvRiskAversion: 0.2,
+  },
+  {
+    name: "blended mean, 7-day, PV risk 0.5",
+    forecast: { weekdayWeight: 0.25, halfLifeDays: 7, statistic: "mean" },
+    pvRiskAversion: 0.5,
+  },
+];
+
+async function tuneCandidates(): Promise<void> {
+  const days = readDays("tune-");
+  const chosen = { ...DEFAULT_LOAD_FORECAST };
+  for (const candidate of CANDIDATES) {
+    // The add-on reads its forecaster's defaults; a candidate replaces them for this process only.
+    Object.assign(DEFAULT_LOAD_FORECAST, candidate.forecast);
+    const twin = { options: { planner: { pv_risk_aversion: candidate.pvRiskAversion } } };
+    const costs = await inPool(days, async (day) => {
+      const cost = (await runTwinDay(day, twin)).netCost;
+      process.stderr.write(".");
+      return cost;
+    });
+    const addon = costs.reduce((s, c) => s + c, 0);
+    const idle = days.reduce((s, d) => s + idleNetCost(hindsightProblem(d)), 0);
+    const hindsight = days.reduce((s, d) => s + hindsightCost(d), 0);
+    const error = forecastError(days, (h) => dayForecast(h, candidate.forecast));
+    process.stdout.write(
+      `\n${candidate.name.padEnd(36)} add-on ${pct((idle - addon) / (idle - hindsight))}  ${errText(error)}\n`,
+    );
+  }
+  Object.assign(DEFAULT_LOAD_FORECAST, chosen);
+}
+
+setLogLevel("error");
+if (tune) await tuneCandidates();
+else await report();

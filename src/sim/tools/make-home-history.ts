@@ -1,0 +1,224 @@
+// Builds the home-history days (docs/home-history.md) in test/fixtures/home-history/ from the
+// repo's real data: a real household's load, measured PV and day-ahead PV forecast (EMHASS data,
+// France, 2024-02-28 → 2025-02-27) and Octopus Agile import prices (region A, 2018-02 → 2021-08).
+//   npx tsx src/sim/tools/make-home-history.ts
+// The years differ, so the data are mapped onto the household's own dates in Europe/London:
+// - load by local clock time (the household's 07:00 in Paris is the home's 07:00): France is
+//   always one hour ahead of the UK, both change clocks at the same instant, so that is the
+//   household's reading one hour earlier in UTC;
+// - PV and its forecast by UTC instant (the sun is at its highest at about the same UTC time in
+//   Paris and London);
+// - prices from the Agile day with the same weekday 52 × 5 weeks earlier (52 × 4 on every other
+//   day, for prices of another year), at the same London clock time; so within a week of the same
+//   date, five or four years before;
+// - Solcast's p10/p90: the household's forecast scaled by the 10th/90th percentile of what the
+//   panels made per forecast kWh over the four weeks before the day (its own recent error).
+// Exports: "agile" pays 45 % of the import price (about what Agile Outgoing paid); "fixed" pays
+// 15 p/kWh. Batteries rotate through three sizes.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DateTime } from "luxon";
+import { HOME_HISTORY_FORMAT, type HomeHistory, parseHomeHistory } from "../home-history.js";
+
+const DATA = "test/fixtures/data";
+const OUT = "test/fixtures/home-history";
+const ZONE = "Europe/London";
+const SLOT_MS = 30 * 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const HISTORY_DAYS = 28;
+const EXPORT_SHARE = 0.45;
+const FIXED_EXPORT = 0.15;
+
+/** Tuning days: the 5th of every month. Reported days: the 10th, 18th and 26th. */
+export const TUNING_DAYS = [
+  "2024-04-05",
+  "2024-05-05",
+  "2024-06-05",
+  "2024-07-05",
+  "2024-08-05",
+  "2024-09-05",
+  "2024-10-05",
+  "2024-11-05",
+  "2024-12-05",
+  "2025-01-05",
+  "2025-02-05",
+];
+export const REPORT_DAYS = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2].flatMap((month) =>
+  [10, 18, 26].map((day) => `${month <= 2 ? 2025 : 2024}-${String(month).padStart(2, "0")}-${day}`),
+);
+
+const BATTERIES = [
+  { label: "givenergy-9.5", capacityKwh: 9.5, minSocKwh: 0.5, maxChargeKw: 3.6, maxDischargeKw: 3.6 },
+  { label: "small-5", capacityKwh: 5.2, minSocKwh: 0.5, maxChargeKw: 2.6, maxDischargeKw: 2.6 },
+  { label: "big-13.5", capacityKwh: 13.5, minSocKwh: 0.7, maxChargeKw: 5, maxDischargeKw: 5 },
+];
+
+interface HouseholdRow {
+  loadW: number | undefined;
+  pvW: number;
+  pvForecastW: number;
+}
+
+function num(text: string | undefined): number | undefined {
+  const value = Number(text);
+  return text === undefined || text === "nan" || !Number.isFinite(value) ? undefined : value;
+}
+
+function readHousehold(): Map<number, HouseholdRow> {
+  const rows = readFileSync(join(DATA, "emhass-load-pv-2024-2025.csv"), "utf8").trim().split("\n").slice(1);
+  const out = new Map<number, HouseholdRow>();
+  for (const row of rows) {
+    const [time, load, pv, forecast] = row.split(",");
+    const loadW = num(load);
+    out.set(Date.parse(`${time}Z`), {
+      loadW: loadW === undefined ? undefined : Math.max(0, loadW),
+      pvW: Math.max(0, num(pv) ?? 0),
+      pvForecastW: Math.max(0, num(forecast) ?? 0),
+    });
+  }
+  return out;
+}
+
+function readPrices(): Map<number, number> {
+  const rows = readFileSync(join(DATA, "agile-A-eastern-england-2018-2021.csv"), "utf8").trim().split("\n");
+  const out = new Map<number, number>();
+  for (const row of rows) {
+    const [start, , , , pence] = row.split(",");
+    const price = num(pence);
+    if (start && price !== undefined) out.set(Date.parse(start), price / 100);
+  }
+  return out;
+}
+
+const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/** The household's load in the half hour that is `ms` on the home's (London) clock. */
+function loadKwhAt(household: Map<number, HouseholdRow>, ms: number): number | undefined {
+  const w = household.get(ms - HOUR_MS)?.loadW;
+  return w === undefined ? undefined : w / 2000;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 1;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+export function buildDay(
+  day: string,
+  variant: number,
+  household: Map<number, HouseholdRow>,
+  prices: Map<number, number>,
+): HomeHistory {
+  const local = DateTime.fromISO(day, { zone: ZONE });
+  const startMs = local.toMillis();
+  const endMs = local.plus({ days: 1 }).toMillis();
+  const weeksBack = 52 * (variant % 2 === 0 ? 5 : 4);
+  const priceDay = local.minus({ weeks: weeksBack });
+  const battery = BATTERIES[variant % BATTERIES.length]!;
+  const fixedExport = Math.floor(variant / 2) % 2 === 1;
+
+  const slots: HomeHistory["slots"] = [];
+  for (let t = startMs; t < endMs; t += SLOT_MS) {
+    const clock = DateTime.fromMillis(t, { zone: ZONE });
+    const priceAt = priceDay.set({ hour: clock.hour, minute: clock.minute }).toMillis();
+    const price = prices.get(priceAt);
+    const load = loadKwhAt(household, t);
+    const pv = household.get(t);
+    if (price === undefined || load === undefined || !pv)
+      throw new Error(`${day}: no data at ${clock.toISO()}`);
+    slots.push({
+      importPrice: round(price),
+      exportPrice: round(fixedExport ? FIXED_EXPORT : price * EXPORT_SHARE),
+      actualLoadKwh: round(load),
+      actualPvKwh: round(pv.pvW / 2000),
+    });
+  }
+
+  const historyStartMs = startMs - HISTORY_DAYS * DAY_MS;
+  const hourlyKwh: (number | null)[] = [];
+  for (let t = historyStartMs; t < startMs; t += HOUR_MS) {
+    const a = loadKwhAt(household, t);
+    const b = loadKwhAt(household, t + SLOT_MS);
+    // A gap in the household's data is a gap in the recorder's statistics.
+    hourlyKwh.push(a === undefined || b === undefined ? null : round(a + b));
+  }
+
+  // What the panels made per forecast kWh over the four weeks before (daylight slots only).
+  const ratios: number[] = [];
+  for (let t = historyStartMs; t < startMs; t += SLOT_MS) {
+    const row = household.get(t);
+    if (row && row.pvForecastW > 200) ratios.push(row.pvW / row.pvForecastW);
+  }
+  ratios.sort((a, b) => a - b);
+  const q10 = Math.min(1, quantile(ratios, 0.1));
+  const q90 = Math.max(1, quantile(ratios, 0.9));
+  const solcast = slots.map((_, i) => {
+    const t = startMs + i * SLOT_MS;
+    const kw = (household.get(t)?.pvForecastW ?? 0) / 1000;
+    return {
+      period_start: new Date(t).toISOString(),
+      pv_estimate: round(kw),
+      pv_estimate10: round(kw * q10),
+      pv_estimate90: round(kw * q90),
+    };
+  });
+
+  const sortedPrices = slots.map((s) => s.importPrice).sort((a, b) => a - b);
+  const history = {
+    format: HOME_HISTORY_FORMAT,
+    name: `home-${day}-${battery.label}-${fixedExport ? "fixed" : "agile"}`,
+    timezone: ZONE,
+    start: new Date(startMs).toISOString(),
+    slotMinutes: 30,
+    battery: {
+      capacityKwh: battery.capacityKwh,
+      minSocKwh: battery.minSocKwh,
+      initialSocKwh: round(battery.capacityKwh * 0.3, 3),
+      maxChargeKw: battery.maxChargeKw,
+      maxDischargeKw: battery.maxDischargeKw,
+      chargeEfficiency: 0.95,
+      dischargeEfficiency: 0.95,
+      cycleCostPerKwh: 0.02,
+    },
+    grid: { maxImportKw: 20, maxExportKw: 5 },
+    terminalValuePerKwh: sortedPrices[Math.floor(sortedPrices.length / 2)]!,
+    loadHistory: { start: new Date(historyStartMs).toISOString(), hourlyKwh },
+    solcast,
+    slots,
+    source:
+      `EMHASS household (FR) load by local clock, PV by UTC, of ${day}; Agile region A prices of ` +
+      `${priceDay.toISODate()} (same weekday, ${weeksBack / 52} years earlier); p10/p90 from the ` +
+      `previous ${HISTORY_DAYS} days' PV forecast error`,
+  };
+  return parseHomeHistory(history, day);
+}
+
+function main(): void {
+  const household = readHousehold();
+  const prices = readPrices();
+  mkdirSync(OUT, { recursive: true });
+  const days = [
+    ...TUNING_DAYS.map((d) => ["tune", d] as const),
+    ...REPORT_DAYS.map((d) => ["day", d] as const),
+  ];
+  days.forEach(([kind, wanted], i) => {
+    // A day with a gap in the data (the household's logger, the price feed) gives way to the next.
+    for (let shift = 0; shift < 5; shift++) {
+      const day = DateTime.fromISO(wanted).plus({ days: shift }).toISODate()!;
+      try {
+        const history = buildDay(day, i, household, prices);
+        writeFileSync(join(OUT, `${kind}-${day}.json`), `${JSON.stringify(history)}\n`);
+        return;
+      } catch (error) {
+        process.stderr.write(`${(error as Error).message}; trying the next day\n`);
+      }
+    }
+  });
+  process.stdout.write(`wrote ${days.length} days to ${OUT}\n`);
+}
+
+if (process.argv[1]?.endsWith("make-home-history.ts")) main();

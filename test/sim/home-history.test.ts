@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { dayForecast } from "../../bench/load-forecast-error.js";
+import { parseScenario } from "../../src/scenario/schema.js";
+import { parseHomeHistory, scenarioToHomeHistory } from "../../src/sim/home-history.js";
+
+const FIXTURES = join(import.meta.dirname, "../fixtures");
+const json = (path: string) =>
+  JSON.parse(readFileSync(join(FIXTURES, path), "utf8")) as Record<string, unknown>;
+
+describe("home-history files", () => {
+  it("the bundled days parse, with four weeks of recorder history ending where the day starts", () => {
+    const history = parseHomeHistory(json("home-history/day-2024-07-10.json"));
+    expect(history.slots).toHaveLength(48);
+    expect(history.loadHistory.hourlyKwh).toHaveLength(28 * 24);
+    expect(
+      history.solcast.every((p) => p.pv_estimate10 <= p.pv_estimate && p.pv_estimate <= p.pv_estimate90),
+    ).toBe(true);
+  });
+
+  it("rejects a history that does not end where the day starts, naming the field", () => {
+    const raw = json("home-history/day-2024-07-10.json");
+    const history = raw.loadHistory as { hourlyKwh: number[] };
+    history.hourlyKwh = history.hourlyKwh.slice(1);
+    expect(() => parseHomeHistory(raw, "f.json")).toThrow(
+      /f\.json: loadHistory must end where the day starts/,
+    );
+  });
+
+  it("rejects a Solcast period that is not its slot's", () => {
+    const raw = json("home-history/day-2024-07-10.json");
+    (raw.solcast as { period_start: string }[])[3]!.period_start = "2024-07-10T05:00:00.000Z";
+    expect(() => parseHomeHistory(raw)).toThrow(/solcast\[3\]\.period_start/);
+  });
+
+  it("a scenario becomes a home whose recorder repeats its first day's load forecast, which the forecaster gives back", () => {
+    const scenario = parseScenario(json("scenarios/real-agile-20180607-big-20-agile-forecast.json"));
+    const history = scenarioToHomeHistory(scenario);
+    const forecast = dayForecast(history);
+    scenario.slots.forEach((slot, i) => {
+      // HA's statistics are hourly: each slot gets half of its hour.
+      const first = scenario.slots[(i % 48) - (i % 2)]!;
+      const pair = first.loadKwh + scenario.slots[(i % 48) - (i % 2) + 1]!.loadKwh;
+      expect(forecast[i]).toBeCloseTo(pair / 2, 9);
+      expect(history.slots[i]!.actualLoadKwh).toBe(slot.actualLoadKwh ?? slot.loadKwh);
+    });
+  });
+});

@@ -39,14 +39,29 @@ export function setLogSink(next: LogSink): () => void {
   };
 }
 
-// Tokens must never reach the log, whatever a library puts into an error message.
-const SECRET = /(eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{5,}|"access_token"\s*:\s*"[^"]+")/g;
+// Secrets must never reach the log, whatever a library puts into an error message: JWTs (HA's
+// access and Supervisor tokens), a URL's user:password@ (HA_URL may carry it for a reverse proxy),
+// bearer headers, token query parameters and JSON token fields.
+const SECRETS: [RegExp, string][] = [
+  [/eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{5,}/g, "***"],
+  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, "$1***@"],
+  [/\b(bearer\s+)[\w.~+/-]+=*/gi, "$1***"],
+  [/([?&](?:access_token|token|password|api_key|apikey)=)[^&#\s]+/gi, "$1***"],
+  [/("(?:access_token|token|password|refresh_token)"\s*:\s*)"[^"]*"/gi, '$1"***"'],
+];
+
+/** `text` with every secret we recognise replaced by ***. */
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of SECRETS) out = out.replace(pattern, replacement);
+  return out;
+}
 
 export function createLogger(namespace: string): Logger {
   const write = (level: LogLevel, message: string) => {
     if (RANK[level] < RANK[threshold]) return;
     const time = new Date().toISOString();
-    sink(`${time} ${level.toUpperCase().padEnd(7)} [${namespace}] ${message.replace(SECRET, "***")}`);
+    sink(`${time} ${level.toUpperCase().padEnd(7)} [${namespace}] ${redactSecrets(message)}`);
   };
   return {
     debug: (m) => write("debug", m),

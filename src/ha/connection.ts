@@ -4,7 +4,7 @@
 // timeouts, retries with backoff for the first connect, a ping heartbeat that tears down a silent
 // socket, per-command timeouts, typed errors, and reconnect notifications for the publishers.
 import { Connection, ERR_CANNOT_CONNECT, ERR_INVALID_AUTH } from "home-assistant-js-websocket";
-import { createLogger, type Logger } from "../log.js";
+import { createLogger, type Logger, redactSecrets } from "../log.js";
 import type {
   HaClient,
   HaConfig,
@@ -51,7 +51,7 @@ export async function connectHa(options: HaConnectionOptions): Promise<HaConnect
   for (let attempt = 1; ; attempt += 1) {
     try {
       const socket = await openHaSocket(socketOptions);
-      log.info(`connected to Home Assistant ${socket.haVersion} at ${options.wsUrl}`);
+      log.info(`connected to Home Assistant ${socket.haVersion} at ${redactSecrets(options.wsUrl)}`);
       return new HaConnection(socket, options, log);
     } catch (error) {
       if (error instanceof HaAuthError || attempt >= attempts) throw error;

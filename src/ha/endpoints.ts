@@ -2,6 +2,7 @@
 // SUPERVISOR_TOKEN and proxies HA at http://supervisor/core; standalone the user gives HA_URL and a
 // long-lived HA_TOKEN. A base URL ending in /core is treated like the Supervisor proxy.
 import { ConfigError } from "../errors.js";
+import { redactSecrets } from "../log.js";
 
 export interface HaEndpoints {
   wsUrl: string;
@@ -39,7 +40,7 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): HaEndpoi
   if (!/^https?:\/\//.test(url)) {
     throw new ConfigError(
       "HA_URL",
-      `'${url}' is not an http(s) URL`,
+      `'${redactSecrets(url)}' is not an http(s) URL`,
       "Use e.g. http://homeassistant.local:8123.",
     );
   }

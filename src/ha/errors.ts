@@ -1,5 +1,6 @@
 // Typed errors at the edge of the Home Assistant connection. The messages say what to do.
 import { BatteryPlannerError, type BatteryPlannerErrorOptions } from "../errors.js";
+import { redactSecrets } from "../log.js";
 
 /** HA refused the token: retrying cannot help until the token is fixed. */
 export class HaAuthError extends BatteryPlannerError {
@@ -27,7 +28,10 @@ export class HaUnreachableError extends BatteryPlannerError {
     detail: string,
     options: BatteryPlannerErrorOptions = {},
   ) {
-    super(`Home Assistant at ${url} is unreachable: ${detail}`, { ...options, retryable: true });
+    super(`Home Assistant at ${redactSecrets(url)} is unreachable: ${detail}`, {
+      ...options,
+      retryable: true,
+    });
   }
 }
 

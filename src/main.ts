@@ -29,7 +29,13 @@ export async function run(args: string[]): Promise<number> {
   let addon: Addon;
   try {
     const inAddon = process.env.SUPERVISOR_TOKEN !== undefined;
-    const web = { host: inAddon ? "0.0.0.0" : "127.0.0.1", port: Number(values.port), ingressOnly: inAddon };
+    const web = {
+      host: inAddon ? "0.0.0.0" : "127.0.0.1",
+      port: Number(values.port),
+      ingressOnly: inAddon,
+      // Names besides IP addresses and localhost the standalone page is opened by (DNS rebinding).
+      allowedHosts: (process.env.BATTERY_PLANNER_ALLOWED_HOSTS ?? "").split(",").filter((h) => h.trim()),
+    };
     const startup = await optionsWithDetection(await readOptionsFile(values.options));
     if (!startup.ok) {
       if (!startup.report) throw startup.error;

@@ -27,3 +27,42 @@ export function ingressBasePath(header: string | string[] | undefined): string |
   const value = Array.isArray(header) ? header[0] : header;
   return value !== undefined && INGRESS_PATH.test(value) ? value : undefined;
 }
+
+// DNS rebinding: a page on evil.example whose name is re-pointed at 127.0.0.1 (or the add-on's
+// LAN address) makes the victim's browser talk to this server with `Host: evil.example`. A
+// browser always sends the name it resolved, so a server that answers only names it knows is out
+// of reach. IP literals cannot be rebound and are always fine; so are localhost names.
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** The host name of a Host header ("ha.local:8099" → "ha.local", "[::1]:80" → "::1"), lower case
+ * and without a trailing dot; undefined when there is none. */
+export function hostName(header: string | string[] | undefined): string | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim().toLowerCase();
+  if (!value) return undefined;
+  const bracketed = /^\[([0-9a-f:.]+)\](:\d+)?$/.exec(value);
+  if (bracketed) return bracketed[1];
+  if (value.includes(":") && value.indexOf(":") !== value.lastIndexOf(":")) return value; // bare IPv6
+  const name = value.replace(/:\d+$/, "").replace(/\.$/, "");
+  return name === "" ? undefined : name;
+}
+
+function isIpLiteral(name: string): boolean {
+  return IPV4.test(name) || name.includes(":");
+}
+
+/** Whether a request's Host may be answered: an IP literal, localhost, or one of `allowedHosts`
+ * (names the user reaches the page by, the address the server is bound to). */
+export function isAllowedHost(
+  header: string | string[] | undefined,
+  allowedHosts: readonly string[],
+): boolean {
+  const name = hostName(header);
+  if (name === undefined) return false;
+  if (isIpLiteral(name) || name === "localhost" || name.endsWith(".localhost")) return true;
+  return allowedHosts.some((allowed) => hostName(allowed) === name);
+}
+
+export function isLoopbackPeer(address: string | undefined): boolean {
+  const peer = normaliseAddress(address);
+  return peer === "::1" || peer.startsWith("127.");
+}

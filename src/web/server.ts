@@ -1,9 +1,18 @@
 // The ingress server: one page, its JSON and its static files, on node:http. In the add-on only
-// the Supervisor's ingress proxy (and loopback, for the health check) may connect.
+// the Supervisor's ingress proxy (and loopback, for the health check) may connect. Every other
+// request must name a host the server knows (access.ts: DNS rebinding), else 421.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../log.js";
-import { INGRESS_ALLOWED_ADDRESSES, ingressBasePath, isAllowedPeer } from "./access.js";
+import {
+  INGRESS_ALLOWED_ADDRESSES,
+  INGRESS_PROXY_ADDRESS,
+  ingressBasePath,
+  isAllowedHost,
+  isAllowedPeer,
+  isLoopbackPeer,
+  normaliseAddress,
+} from "./access.js";
 import { isVendorAsset, loadVendorAsset } from "./assets.js";
 import { renderClientScript, renderIndexHtml } from "./page/html.js";
 import { PAGE_CSS } from "./page/style.js";
@@ -19,6 +28,8 @@ export interface WebServerOptions {
   ingressOnly?: boolean;
   /** Overrides the peers `ingressOnly` lets in (tests). */
   allowedAddresses?: readonly string[];
+  /** Host names the page may be opened by besides IP addresses and localhost (e.g. "nas.lan"). */
+  allowedHosts?: readonly string[];
   /** The runtime's clock, so that an accelerated demo shows its own "now". */
   nowMs?: () => number;
   /** The home's IANA zone; times on the page are shown in it (default: the browser's). */
@@ -62,7 +73,19 @@ export function startWebServer(options: WebServerOptions): Promise<WebServerHand
   const { state, log } = options;
   const now = options.nowMs ?? Date.now;
   const allowed = options.allowedAddresses ?? INGRESS_ALLOWED_ADDRESSES;
+  const allowedHosts = [options.host, ...(options.allowedHosts ?? [])];
+  const refusedHosts = new Set<string>();
   const clientScript = renderClientScript();
+
+  /** The Supervisor's proxy names the add-on by whatever address it has on the hassio network and
+   * is no browser; a loopback health check may ask for /healthz by any name. Everyone else must
+   * name a known host. */
+  const hostAccepted = (req: IncomingMessage, path: string): boolean => {
+    const peer = req.socket.remoteAddress;
+    if (options.ingressOnly && normaliseAddress(peer) === INGRESS_PROXY_ADDRESS) return true;
+    if (path === "/healthz" && isLoopbackPeer(peer)) return true;
+    return isAllowedHost(req.headers.host, allowedHosts);
+  };
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     switch (path) {
@@ -112,6 +135,19 @@ export function startWebServer(options: WebServerOptions): Promise<WebServerHand
       return;
     }
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (!hostAccepted(req, path)) {
+      const host = String(req.headers.host ?? "").slice(0, 100);
+      // One line per unknown name: a rebinding page retries and must not flood the log.
+      if (!refusedHosts.has(host) && refusedHosts.size < 50) {
+        refusedHosts.add(host);
+        log.warn(
+          `refused ${req.method} ${path} for Host ${JSON.stringify(host)}: not a name this page is served ` +
+            "under (open it by IP address or localhost, or add the name to the allowed hosts)",
+        );
+      }
+      sendJson(res, 421, { error: "misdirected request: unknown Host" });
+      return;
+    }
     route(req, res, path).catch((error: unknown) => {
       log.error(`${req.method} ${path} failed: ${(error as Error).message}`);
       if (!res.headersSent) sendJson(res, 500, { error: "internal error, see the add-on log" });

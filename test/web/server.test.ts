@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger, setLogSink } from "../../src/log.js";
 import { startWebServer, type WebServerHandle } from "../../src/web/server.js";
@@ -11,7 +12,7 @@ const lines: string[] = [];
 
 async function start(
   state: WebState = knownState(),
-  extra: { ingressOnly?: boolean; allowed?: string[] } = {},
+  extra: { ingressOnly?: boolean; allowed?: string[]; allowedHosts?: string[] } = {},
 ) {
   restoreSink = setLogSink((line) => lines.push(line));
   handle = await startWebServer({
@@ -22,6 +23,7 @@ async function start(
     log,
     ...(extra.ingressOnly === undefined ? {} : { ingressOnly: extra.ingressOnly }),
     ...(extra.allowed === undefined ? {} : { allowedAddresses: extra.allowed }),
+    ...(extra.allowedHosts === undefined ? {} : { allowedHosts: extra.allowedHosts }),
   });
   return handle.url;
 }
@@ -118,5 +120,40 @@ describe("ingress only", () => {
   it("does not filter peers outside the add-on", async () => {
     const url = await start(knownState(), { ingressOnly: false, allowed: ["172.30.32.2"] });
     expect((await fetch(`${url}api/plan`)).status).toBe(200);
+  });
+});
+
+/** A GET with a Host header of our choosing (fetch does not let a test set Host). */
+function getWithHost(url: string, path: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const { port } = new URL(url);
+    const req = httpRequest({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("Host header (DNS rebinding)", () => {
+  it("answers a name it does not know with 421 and one log line", async () => {
+    const url = await start();
+    expect(await getWithHost(url, "/api/plan", "evil.example")).toBe(421);
+    expect(await getWithHost(url, "/", "evil.example:8099")).toBe(421);
+    expect(lines.filter((l) => l.includes('for Host "evil.example"'))).toHaveLength(1);
+  });
+
+  it("answers IP addresses, localhost and configured names", async () => {
+    const url = await start(knownState(), { allowedHosts: ["nas.lan"] });
+    for (const host of ["127.0.0.1", "localhost:8099", "[::1]:8099", "192.168.1.5:8099", "nas.lan:8099"]) {
+      expect(await getWithHost(url, "/api/plan", host), host).toBe(200);
+    }
+  });
+
+  it("keeps /healthz reachable on loopback whatever the name", async () => {
+    const url = await start(knownState(), { ingressOnly: true });
+    expect(await getWithHost(url, "/healthz", "addon_local_battery_planner:8099")).toBe(200);
+    expect(await getWithHost(url, "/api/plan", "addon_local_battery_planner:8099")).toBe(421);
   });
 });

@@ -1,7 +1,10 @@
 // The fallback without MQTT: the same sensors written through HA's REST states API
 // (POST /api/states/<entity_id>). Such states belong to no integration: they have no unique id
 // (not editable in the UI, no device) and vanish when HA restarts, so everything is written again
-// whenever the connection comes back or HA reports it has started.
+// whenever the connection comes back or HA reports it has started. When the REST API fails (5xx,
+// a timeout, a refused connection) the flush stops at the first failure (a hanging HA costs one
+// timeout, not one per sensor) and is retried on its own, 1 s doubling to REST_RETRY_MAX_MS, so
+// the sensors are current within that bound of the API answering again, not at the next status.
 import { errorMessage } from "../../errors.js";
 import { createLogger, type Logger } from "../../log.js";
 import type {
@@ -30,7 +33,13 @@ export interface RestPublisherOptions {
   notifyService?: string;
   log?: Logger;
   fetchImpl?: HttpFetch;
+  /** How long one write may take (default 10 s). */
+  writeTimeoutMs?: number;
 }
+
+const REST_RETRY_FIRST_MS = 1_000;
+/** The longest pause between retries while the REST API fails. */
+export const REST_RETRY_MAX_MS = 10_000;
 
 export interface RestPlanPublisher extends PlanPublisher {
   readonly kind: "rest";
@@ -66,34 +75,87 @@ export function createRestPublisher(options: RestPublisherOptions): RestPlanPubl
   const entityId = (key: SensorKey) => sensorEntityId(key, prefix);
   let chain: Promise<void> = Promise.resolve();
 
-  const write = async (key: SensorKey, value: SensorValue): Promise<boolean> => {
+  let failingSinceMs: number | undefined;
+  let retryTimer: unknown;
+  let retryDelayMs = REST_RETRY_FIRST_MS;
+  let closed = false;
+
+  /** "sent"; "refused" (HA said no to this body: retrying it cannot help); "failed" (try again). */
+  const write = async (key: SensorKey, value: SensorValue): Promise<"sent" | "refused" | "failed"> => {
     const def = DEFS.get(key);
-    if (!def) return true;
+    if (!def) return "sent";
+    const quiet = failingSinceMs !== undefined;
     try {
       const response = await doFetch(`${ha.restUrl}/states/${entityId(key)}`, {
         method: "POST",
         headers: { Authorization: `Bearer ${ha.token}`, "Content-Type": "application/json" },
         body: JSON.stringify(body(def, value, options.currency)),
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(options.writeTimeoutMs ?? 10_000),
       });
-      if (!response.ok) {
-        log.warn(`HA refused state ${entityId(key)}: HTTP ${response.status}`);
-        return false;
+      if (response.ok) return "sent";
+      const why = `HA refused state ${entityId(key)}: HTTP ${response.status}`;
+      if (
+        response.status >= 400 &&
+        response.status < 500 &&
+        response.status !== 408 &&
+        response.status !== 429
+      ) {
+        log.warn(why);
+        return "refused";
       }
-      return true;
+      if (quiet) log.debug(why);
+      else log.warn(`${why}; retrying until the REST API answers`);
+      return "failed";
     } catch (error) {
-      log.warn(`could not write state ${entityId(key)}: ${errorMessage(error)}`);
-      return false;
+      const why = `could not write state ${entityId(key)}: ${errorMessage(error)}`;
+      if (quiet) log.debug(why);
+      else log.warn(`${why}; retrying until the REST API answers`);
+      return "failed";
+    }
+  };
+
+  const scheduleRetry = () => {
+    if (closed || retryTimer !== undefined) return;
+    retryTimer = clock.setTimeout(() => {
+      retryTimer = undefined;
+      void flush();
+    }, retryDelayMs);
+    retryDelayMs = Math.min(REST_RETRY_MAX_MS, retryDelayMs * 2);
+  };
+
+  /** Writes what is pending; stops at the first failure and arms a retry. */
+  const drain = async (): Promise<void> => {
+    let pending = board.pending();
+    for (let i = 0; i < pending.length; i++) {
+      const [key, value] = pending[i] as (typeof pending)[number];
+      const result = await write(key, value);
+      if (result === "failed") {
+        failingSinceMs ??= clock.nowMs();
+        scheduleRetry();
+        return;
+      }
+      if (result !== "sent") continue;
+      board.markSent(key, value);
+      if (failingSinceMs !== undefined) {
+        // The API answers again: everything it missed goes out in this same flush. States
+        // written before the outage may be gone too (HA restarted), so all are written.
+        log.info(
+          `REST API answers again after ${Math.round((clock.nowMs() - failingSinceMs) / 1000)} s; ` +
+            "writing every sensor",
+        );
+        failingSinceMs = undefined;
+        retryDelayMs = REST_RETRY_FIRST_MS;
+        board.forgetSent();
+        board.markSent(key, value);
+        pending = board.pending();
+        i = -1;
+      }
     }
   };
 
   // Writes are serialised so a slow write cannot overtake a newer value of the same sensor.
   const flush = (): Promise<void> => {
-    chain = chain.then(async () => {
-      for (const [key, value] of board.pending()) {
-        if (await write(key, value)) board.markSent(key, value);
-      }
-    });
+    chain = chain.then(drain);
     return chain;
   };
 
@@ -139,6 +201,9 @@ export function createRestPublisher(options: RestPublisherOptions): RestPlanPubl
       );
     },
     close: async () => {
+      closed = true;
+      if (retryTimer !== undefined) clock.clearTimeout(retryTimer);
+      retryTimer = undefined;
       removeReconnect();
       await chain;
     },

@@ -2,9 +2,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { HaEvent } from "../../../src/ha/client.js";
 import { connectHa, type HaConnection } from "../../../src/ha/connection.js";
 import { endpointsFromBaseUrl } from "../../../src/ha/endpoints.js";
-import { SENSORS } from "../../../src/ha/publish/entities.js";
+import { type HttpFetch, httpFetch } from "../../../src/ha/http.js";
+import { SENSORS, sensorEntityId } from "../../../src/ha/publish/entities.js";
 import { HA_ATTRIBUTE_LIMIT_BYTES, jsonBytes } from "../../../src/ha/publish/plan-attribute.js";
-import { createRestPublisher, type RestPlanPublisher } from "../../../src/ha/publish/rest-publisher.js";
+import {
+  createRestPublisher,
+  REST_RETRY_MAX_MS,
+  type RestPlanPublisher,
+} from "../../../src/ha/publish/rest-publisher.js";
 import type { RuntimeStatus } from "../../../src/runtime/ports.js";
 import { type HaSim, startHaSim } from "../../../src/sim/ha/index.js";
 import { FakeClock } from "../../fakes/clock.js";
@@ -89,6 +94,35 @@ describe("REST states fallback publisher", () => {
     sim.removeState("sensor.battery_planner_status");
     await sim.restart();
     await until(() => sim.getState("sensor.battery_planner_status")?.state === "ok", "status written again");
+  });
+
+  it("writes the sensors it could not write as soon as the REST API answers again", async () => {
+    sim = await startHaSim({ token: "rest-token" });
+    ha = await connectHa({ ...endpointsFromBaseUrl(sim.url, sim.token, "HA_TOKEN"), connectAttempts: 1 });
+    const clock = new FakeClock(START);
+    let outage = true;
+    const calls: string[] = [];
+    const fetchImpl: HttpFetch = async (url, init) => {
+      calls.push(url);
+      if (outage) return { ok: false, status: 500, text: async () => "", json: async () => ({}) };
+      return httpFetch(url, init);
+    };
+    publisher = createRestPublisher({ ha, clock, timeZone: "Europe/London", currency: "GBP", fetchImpl });
+    await publisher.publishPlan(makeStoredPlan({ startMs: START, slotMinutes: 30, count: 48 }), status);
+    // A failing API gets one request per flush, not one per sensor.
+    expect(calls).toHaveLength(1);
+    expect(sim.getState("sensor.battery_planner_status")).toBeUndefined();
+    await clock.advance(1_000);
+    await clock.advance(2_000);
+    expect(calls).toHaveLength(3);
+    outage = false;
+    // Nothing else is published; the retry alone brings every sensor in.
+    await clock.advance(REST_RETRY_MAX_MS);
+    await until(() => sim!.getState("sensor.battery_planner_status")?.state === "ok", "status written");
+    for (const def of SENSORS.filter((d) => d.key !== "jobs")) {
+      expect(sim.getState(sensorEntityId(def.key, "battery_planner")), def.key).toBeDefined();
+    }
+    expect(clock.pendingTimers()).toBe(0);
   });
 
   it("writes only what changed", async () => {

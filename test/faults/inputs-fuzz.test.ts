@@ -335,6 +335,7 @@ describe("fuzzed SOC through the HA-services controller (HA simulator)", () => {
   it("agrees with the planner's reader on every SOC, and an untrusted one never keeps a forced mode", async () => {
     const controller = createHaServicesController({
       ha: rig.ha,
+      entities: rig.entities,
       binding,
       limits: LIMITS,
       socEntity: SOC_ENTITY,

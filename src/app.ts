@@ -135,13 +135,15 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
       setControlEnabled: (enabled) => need(runtime).setControlEnabled(enabled),
       setReservePct: (pct) => need(runtime).setReservePct(pct),
     };
+    // One currency for the sensors and the page: the one HA is configured with.
+    const currency = (await ha.getConfig()).currency ?? "GBP";
     const publisher = await choosePublisher({
       config,
       ha,
       commands,
       clock,
       timeZone,
-      currency: (await ha.getConfig()).currency ?? "GBP",
+      currency,
       swVersion: VERSION,
       env: options.env ?? process.env,
       log: log.child("publish"),
@@ -203,7 +205,7 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
     if (options.web) {
       web = await startWebServer({
         ...options.web,
-        state: webStateOf(runtime),
+        state: webStateOf(runtime, { currency }),
         nowMs: () => clock.nowMs(),
         timeZone,
         log: log.child("web"),

@@ -17,7 +17,7 @@ import { isVendorAsset, loadVendorAsset } from "./assets.js";
 import { renderClientScript, renderIndexHtml } from "./page/html.js";
 import { PAGE_CSS } from "./page/style.js";
 import type { WebState } from "./state.js";
-import { jobRunsView, planView, type StatusView } from "./view.js";
+import { jobRunsView, planView, statusView } from "./view.js";
 
 export interface WebServerOptions {
   host: string;
@@ -102,15 +102,14 @@ export function startWebServer(options: WebServerOptions): Promise<WebServerHand
       case "/style.css":
         return send(res, 200, "text/css; charset=utf-8", PAGE_CSS);
       case "/api/status": {
-        const view: StatusView = { ...state.getStatus(), nowMs: now() };
-        return sendJson(res, 200, view);
+        return sendJson(res, 200, statusView(state.getStatus(), now(), state.currency));
       }
       case "/api/plan": {
         const stored = state.getPlan();
         return sendJson(res, 200, { plan: stored ? planView(stored, state.getSocHistory(), now()) : null });
       }
       case "/api/jobs":
-        return sendJson(res, 200, { runs: jobRunsView(state.getJobRuns()) });
+        return sendJson(res, 200, { runs: jobRunsView(state.getJobRuns(), now()) });
       case "/healthz":
         return sendJson(res, 200, { ok: true, state: state.getStatus().state });
     }

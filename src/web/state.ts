@@ -12,13 +12,17 @@ export interface WebState {
   getJobRuns(): JobRun[];
   /** Measured SOC so far (the "actual" line), any order. */
   getSocHistory(): SocSample[];
+  /** The home's currency (ISO code, HA's configured one, as on the cost sensors). */
+  currency?: string;
 }
 
 /** The page's view of a running runtime. */
 export function webStateOf(
   runtime: Pick<Runtime, "latestPlan" | "status" | "recentJobRuns" | "socHistory">,
+  display: { currency?: string } = {},
 ): WebState {
   return {
+    ...(display.currency ? { currency: display.currency } : {}),
     getPlan: () => runtime.latestPlan(),
     getStatus: () => runtime.status(),
     getJobRuns: () => runtime.recentJobRuns(),

@@ -46,8 +46,38 @@ export interface PlanView {
   chart: ChartData;
 }
 
+/** How a run reads on the page: `early` is a run that started before its planned time by the
+ * runtime's clock (a stopped or jumped clock, never a fault of the home), shown greyed, never red. */
+export type JobHealth = "ok" | "failed" | "running" | "skipped" | "early";
+
 export interface JobRunView extends JobRun {
   durationMs?: number;
+  health: JobHealth;
+}
+
+/** How money reads: £1.23 and 15.2p/kWh for GBP, €1.23 and 15.2c/kWh for EUR, else the code. */
+export interface CurrencyDisplay {
+  code: string;
+  /** Before the amount ("£"), or undefined to write the code after it ("1.23 SEK"). */
+  symbol?: string;
+  /** The hundredth, for prices per kWh ("p", "c", "¢"); undefined: prices in the main unit. */
+  minorSymbol?: string;
+}
+
+const CURRENCIES: Record<string, Omit<CurrencyDisplay, "code">> = {
+  GBP: { symbol: "£", minorSymbol: "p" },
+  EUR: { symbol: "€", minorSymbol: "c" },
+  USD: { symbol: "$", minorSymbol: "¢" },
+  AUD: { symbol: "$", minorSymbol: "c" },
+  NZD: { symbol: "$", minorSymbol: "c" },
+  CAD: { symbol: "$", minorSymbol: "¢" },
+  CHF: { symbol: "CHF ", minorSymbol: "Rp" },
+};
+
+export function currencyDisplay(code: string | undefined): CurrencyDisplay {
+  const upper = (code ?? "").trim().toUpperCase();
+  if (!/^[A-Z]{3}$/.test(upper)) return { code: upper || "?" };
+  return { code: upper, ...CURRENCIES[upper] };
 }
 
 const MAX_NEXT_ACTIONS = 8;
@@ -154,17 +184,44 @@ export function planView(stored: StoredPlan, history: readonly SocSample[], nowM
   return view;
 }
 
-export function jobRunsView(runs: readonly JobRun[], limit = 20): JobRunView[] {
+/** Slack before a run counts as early: timers may fire a little ahead of their time. */
+const EARLY_SLACK_MS = 5_000;
+
+export function jobHealth(run: JobRun, nowMs: number): JobHealth {
+  // Judged on the runtime's clock (the one the jobs run on), never the browser's: a demo's
+  // accelerated or frozen clock is far from the wall clock.
+  if (run.startedAtMs < run.plannedAtMs - EARLY_SLACK_MS || run.plannedAtMs > nowMs + EARLY_SLACK_MS)
+    return "early";
+  switch (run.outcome) {
+    case "ok":
+      return "ok";
+    case "skipped":
+      return "skipped";
+    case "running":
+      return "running";
+    case "failed":
+    case "timeout":
+      return "failed";
+  }
+}
+
+export function jobRunsView(runs: readonly JobRun[], nowMs: number, limit = 20): JobRunView[] {
   return [...runs]
     .sort((a, b) => b.startedAtMs - a.startedAtMs)
     .slice(0, limit)
     .map((run) => {
-      const view: JobRunView = { ...run };
+      const view: JobRunView = { ...run, health: jobHealth(run, nowMs) };
       if (run.finishedAtMs !== undefined) view.durationMs = Math.max(0, run.finishedAtMs - run.startedAtMs);
       return view;
     });
 }
 
 export interface StatusView extends RuntimeStatus {
+  /** The runtime's now: the page's "now" line and today/tomorrow follow it, not the browser. */
   nowMs: number;
+  currency: CurrencyDisplay;
+}
+
+export function statusView(status: RuntimeStatus, nowMs: number, currency: string | undefined): StatusView {
+  return { ...status, nowMs, currency: currencyDisplay(currency) };
 }

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
-import type { RuntimeStatus, StoredPlan } from "../../src/runtime/ports.js";
+import type { JobRun, RuntimeStatus, StoredPlan } from "../../src/runtime/ports.js";
 import { startWebServer, type WebServerHandle } from "../../src/web/server.js";
 import { type IngressProxy, startIngressProxy } from "./ingress-proxy.js";
-import { knownPlan, knownState, knownStatus, NOW_MS } from "./plan-fixture.js";
+import { knownJobRuns, knownPlan, knownState, knownStatus, NOW_MS } from "./plan-fixture.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Outside the repo by default; PAGE_SCREENSHOT=path keeps it where you want to look at it.
@@ -17,6 +17,7 @@ let server: WebServerHandle;
 // What the runtime reports; the refresh test changes both.
 let status: RuntimeStatus = knownStatus;
 let plan: StoredPlan | undefined = knownPlan();
+let jobs: JobRun[] = knownJobRuns;
 let proxy: IngressProxy;
 let browser: Browser;
 let page: Page;
@@ -26,7 +27,10 @@ beforeAll(async () => {
   server = await startWebServer({
     host: "127.0.0.1",
     port: 0,
-    state: knownState({ getStatus: () => status, getPlan: () => plan }),
+    state: {
+      ...knownState({ getStatus: () => status, getPlan: () => plan, getJobRuns: () => jobs }),
+      currency: "GBP",
+    },
     nowMs: () => NOW_MS,
     log: createLogger("web-test"),
   });
@@ -120,8 +124,8 @@ describe("plan page under the ingress prefix", () => {
   });
 
   it("shows the predicted cost and saving", async () => {
-    expect(await page.textContent("#cost-net")).toBe("1.84");
-    expect(await page.textContent("#cost-saving")).toBe("1.26");
+    expect(await page.textContent("#cost-net")).toBe("£1.84");
+    expect(await page.textContent("#cost-saving")).toBe("£1.26");
   });
 
   it("lists the recent job runs with outcome and duration", async () => {
@@ -132,6 +136,15 @@ describe("plan page under the ingress prefix", () => {
       ["replan", "03:00", "ok", "1.2 s", "1", ""],
       ["load-refresh", "02:10", "failed", "30.0 s", "2", "recorder unavailable"],
     ]);
+  });
+
+  it("labels prices in pence per kWh, from the home's currency", async () => {
+    const label = await page.evaluate(() => {
+      const plot = (window as unknown as { batteryPlanner: { plot: { axes: { label?: string }[] } } })
+        .batteryPlanner.plot;
+      return plot.axes[1]?.label;
+    });
+    expect(label).toBe("price, p/kWh");
   });
 
   it("renders readably (screenshot for a human look)", async () => {
@@ -152,6 +165,25 @@ describe("plan page on a phone", () => {
       expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     } finally {
       await phone.close();
+    }
+  });
+});
+
+describe("plan page in a browser set to US English", () => {
+  it("shows the same 24-hour times, not the browser's 12-hour ones", async () => {
+    const context = await browser.newContext({ timezoneId: "UTC", locale: "en-US" });
+    try {
+      const us = await context.newPage();
+      await us.goto(proxy.pageUrl);
+      await us.waitForFunction(() => document.body.dataset.loaded === "true");
+      const first = await us.$eval("#next-actions li .when", (el) => el.textContent);
+      expect(first).toBe("03:10–04:00");
+      const started = await us.$$eval("#jobs-body tr td:nth-child(2)", (tds) =>
+        tds.map((td) => td.textContent),
+      );
+      expect(started).toEqual(["03:00", "02:10"]);
+    } finally {
+      await context.close();
     }
   });
 });
@@ -178,6 +210,36 @@ describe("plan page refresh", () => {
     );
     expect(firstPrice).toBe(0.5);
     expect(await page.textContent("#plan-meta")).toContain("Plan v8");
+  });
+
+  it("greys out a job that ran before its time on the runtime's clock, instead of showing it red", async () => {
+    // What a demo's frozen clock did: tomorrow's rate check ran, and failed, at today's now.
+    jobs = [
+      ...knownJobRuns,
+      {
+        job: "check-tomorrow-rates",
+        plannedAtMs: NOW_MS + 20 * 3_600_000,
+        startedAtMs: NOW_MS,
+        finishedAtMs: NOW_MS,
+        outcome: "failed",
+        attempt: 1,
+        message: "tomorrow's rates had not arrived by 16:00",
+      },
+    ];
+    await page.evaluate(() => (window as unknown as PageApi).batteryPlanner.refresh());
+    const rows = await page.$$eval("#jobs-body tr", (trs) =>
+      trs.map((tr) => ({
+        job: tr.querySelector("td")?.textContent,
+        outcome: tr.querySelectorAll("td")[2]?.textContent,
+        colour: getComputedStyle(tr.querySelector("td")!).color,
+      })),
+    );
+    const early = rows.find((r) => r.job === "check-tomorrow-rates")!;
+    const failed = rows.find((r) => r.job === "load-refresh")!;
+    expect(early.outcome).toBe("failed (ran before its time)");
+    expect(failed.colour).toBe("rgb(198, 40, 40)");
+    expect(early.colour).not.toBe(failed.colour);
+    jobs = knownJobRuns;
   });
 
   it("says so when there is no plan yet", async () => {

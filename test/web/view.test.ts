@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chartData, jobRunsView, nextActions, planView } from "../../src/web/view.js";
+import { chartData, currencyDisplay, jobRunsView, nextActions, planView } from "../../src/web/view.js";
 import { DAY_START_MS, knownJobRuns, knownPlan, knownSocHistory, NOW_MS } from "./plan-fixture.js";
 
 const HOUR_MS = 3_600_000;
@@ -96,16 +96,56 @@ describe("planView", () => {
 
 describe("jobRunsView", () => {
   it("puts the newest run first and gives finished runs their duration", () => {
-    const runs = jobRunsView([...knownJobRuns].reverse());
+    const runs = jobRunsView([...knownJobRuns].reverse(), NOW_MS);
     expect(runs.map((r) => r.job)).toEqual(["replan", "load-refresh"]);
     expect(runs[0]?.durationMs).toBe(1_200);
     expect(runs[1]?.durationMs).toBe(30_000);
   });
 
   it("leaves the duration of a running job open", () => {
-    const [run] = jobRunsView([
-      { job: "replan", plannedAtMs: 0, startedAtMs: 5, outcome: "running", attempt: 1 },
-    ]);
+    const [run] = jobRunsView(
+      [{ job: "replan", plannedAtMs: 0, startedAtMs: 5, outcome: "running", attempt: 1 }],
+      10,
+    );
     expect(run?.durationMs).toBeUndefined();
+    expect(run?.health).toBe("running");
+  });
+
+  it("judges a run by the runtime's clock: one planned after its now ran early, not failed", () => {
+    // A demo whose clock stood still: tomorrow's 16:00 rate check ran (and failed) at today's now.
+    const tomorrow = NOW_MS + 20 * HOUR_MS;
+    const runs = jobRunsView(
+      [
+        {
+          job: "check-tomorrow-rates",
+          plannedAtMs: tomorrow,
+          startedAtMs: NOW_MS,
+          finishedAtMs: NOW_MS,
+          outcome: "failed",
+          attempt: 1,
+        },
+        {
+          job: "load-refresh",
+          plannedAtMs: NOW_MS - HOUR_MS,
+          startedAtMs: NOW_MS - HOUR_MS,
+          outcome: "failed",
+          attempt: 1,
+        },
+      ],
+      NOW_MS,
+    );
+    expect(runs.map((r) => [r.job, r.health])).toEqual([
+      ["check-tomorrow-rates", "early"],
+      ["load-refresh", "failed"],
+    ]);
+  });
+});
+
+describe("currencyDisplay", () => {
+  it("writes pounds and pence, euros and cents, and the code for the rest", () => {
+    expect(currencyDisplay("GBP")).toEqual({ code: "GBP", symbol: "£", minorSymbol: "p" });
+    expect(currencyDisplay("eur")).toEqual({ code: "EUR", symbol: "€", minorSymbol: "c" });
+    expect(currencyDisplay("SEK")).toEqual({ code: "SEK" });
+    expect(currencyDisplay(undefined)).toEqual({ code: "?" });
   });
 });

@@ -4,7 +4,7 @@
 // imports below are types only and vanish when compiled.
 import type UPlot from "uplot";
 import type { Mode } from "../../core/types.js";
-import type { ChartData, JobRunView, PlanView, StatusView } from "../view.js";
+import type { ChartData, CurrencyDisplay, JobRunView, PlanView, StatusView } from "../view.js";
 
 export function pageMain(): void {
   const REFRESH_MS = 30_000;
@@ -18,7 +18,9 @@ export function pageMain(): void {
   let plot: UPlot | undefined;
   let plotVersion = -1;
   let bands: ChartData["bands"] = [];
+  // The runtime's now (from /api/status), not the browser's: a demo runs on its own clock.
   let nowS = Date.now() / 1000;
+  let currency: CurrencyDisplay = { code: "" };
 
   const byId = (id: string): HTMLElement => {
     const found = document.getElementById(id);
@@ -28,29 +30,35 @@ export function pageMain(): void {
   const setText = (id: string, text: string) => {
     byId(id).textContent = text;
   };
-  const money = (value: number) => value.toFixed(2);
-  // The home's zone when the add-on says it (HA users may browse from elsewhere), else the browser's.
+  // Money in the home's currency: £1.23 (or 1.23 SEK where there is no symbol to put first).
+  const money = (value: number) => {
+    const amount = Math.abs(value).toFixed(2);
+    const sign = value < 0 ? "−" : "";
+    return currency.symbol
+      ? `${sign}${currency.symbol}${amount}`
+      : `${sign}${amount} ${currency.code}`.trim();
+  };
+  // Prices per kWh in the hundredth where there is one (15.2p), else in the main unit.
+  const priceUnit = () => `${currency.minorSymbol ?? currency.code}/kWh`;
+  const priceValue = (perKwh: number) =>
+    currency.minorSymbol ? `${(perKwh * 100).toFixed(1)}` : perKwh.toFixed(3);
+  // One time format for the whole page: 24-hour HH:MM in the home's zone (when the add-on says
+  // it: HA users may browse from elsewhere), with the weekday when it is not today.
   const timeZone = document.body.dataset.timeZone || undefined;
   const inZone = timeZone ? { timeZone } : {};
   const dayOf = (at: Date) => at.toLocaleDateString("en-CA", inZone);
-  const sameDay = (a: Date, b: Date) => dayOf(a) === dayOf(b);
+  const weekday = (at: Date) => at.toLocaleDateString("en-GB", { weekday: "short", ...inZone });
+  const hourMinute = (at: Date) =>
+    at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, ...inZone });
   const time = (ms: number) => {
     const at = new Date(ms);
-    const hm = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", ...inZone });
-    return sameDay(at, new Date(nowS * 1000))
-      ? hm
-      : `${at.toLocaleDateString([], { weekday: "short", ...inZone })} ${hm}`;
+    return dayOf(at) === dayOf(new Date(nowS * 1000)) ? hourMinute(at) : `${weekday(at)} ${hourMinute(at)}`;
   };
-  // 24-hour axis labels in the home's zone; midnight carries the weekday.
+  // Axis ticks: the same HH:MM; midnight carries the weekday instead.
   const axisTime = (seconds: number) => {
     const at = new Date(seconds * 1000);
-    const hm = at.toLocaleTimeString("en-GB", {
-      hour: "2-digit",
-      minute: "2-digit",
-      hour12: false,
-      ...inZone,
-    });
-    return hm === "00:00" ? at.toLocaleDateString([], { weekday: "short", ...inZone }) : hm;
+    const hm = hourMinute(at);
+    return hm === "00:00" ? weekday(at) : hm;
   };
   const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
@@ -70,6 +78,7 @@ export function pageMain(): void {
 
   function renderStatus(status: StatusView): void {
     nowS = status.nowMs / 1000;
+    currency = status.currency;
     const badge = byId("status-state");
     badge.textContent = status.state;
     badge.className = `badge state-${status.state}`;
@@ -164,7 +173,7 @@ export function pageMain(): void {
     }
     plot?.destroy();
     const stepped = uPlotCtor.paths.stepped!({ align: 1 });
-    const price = (_u: UPlot, v: number | null) => (v == null ? "–" : v.toFixed(3));
+    const price = (_u: UPlot, v: number | null) => (v == null ? "–" : `${priceValue(v)} ${priceUnit()}`);
     const pct = (_u: UPlot, v: number | null) => (v == null ? "–" : `${v.toFixed(0)} %`);
     const points = { show: false };
     plot = new uPlotCtor(
@@ -175,7 +184,7 @@ export function pageMain(): void {
         // Tick placement (whole hours, midnights) in the home's zone too.
         ...(timeZone ? { tzDate: (ts: number) => uPlotCtor.tzDate(new Date(ts * 1000), timeZone) } : {}),
         series: [
-          {},
+          { value: (_u, v) => (v == null ? "–" : time(v * 1000)) },
           {
             label: "Import price",
             scale: "price",
@@ -215,7 +224,11 @@ export function pageMain(): void {
         ],
         axes: [
           { values: (_u, splits) => splits.map((s) => axisTime(s)) },
-          { scale: "price", label: "price per kWh", values: (_u, vals) => vals.map((v) => v.toFixed(2)) },
+          {
+            scale: "price",
+            label: `price, ${priceUnit()}`,
+            values: (_u, vals) => vals.map((v) => priceValue(v)),
+          },
           { scale: "soc", side: 1, label: "SOC %", grid: { show: false } },
         ],
         hooks: { drawClear: [drawBands], draw: [drawNow] },
@@ -231,11 +244,11 @@ export function pageMain(): void {
     body.replaceChildren();
     for (const run of runs) {
       const row = document.createElement("tr");
-      row.className = `outcome-${run.outcome}`;
+      row.className = `health-${run.health}`;
       const cells = [
         run.job,
         time(run.startedAtMs),
-        run.outcome,
+        run.health === "early" ? `${run.outcome} (ran before its time)` : run.outcome,
         run.durationMs === undefined ? "…" : duration(run.durationMs),
         String(run.attempt),
         run.message ?? "",

@@ -36,5 +36,6 @@ dd { margin: 0; font-variant-numeric: tabular-nums; }
 .scroll { overflow-x: auto; }
 table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.25rem 0.5rem; border-bottom: 1px solid var(--border); }
-.outcome-failed td, .outcome-timeout td { color: #c62828; }
+.health-failed td { color: #c62828; }
+.health-early td { color: var(--muted); font-style: italic; }
 `;

@@ -6,45 +6,47 @@ import { modesChanged as planModesChanged } from "../core/plan-change.js";
 import { errorMessage } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
 import type { OverrideEvent, OverrideRequest, RuntimeCommands, StoredPlan } from "../runtime/ports.js";
+import { isSaneInstant, MAX_OVERRIDE_MINUTES, saneInstantMessage } from "../runtime/time-bounds.js";
 import type { HaClient, HaEvent, HaUnsubscribe } from "./client.js";
 
 export const REPLAN_EVENT = "battery_planner_replan";
 export const OVERRIDE_EVENT = "battery_planner_override";
 export const PLAN_CHANGED_EVENT = "battery_planner_plan_changed";
 export const RATES_LATE_EVENT = "battery_planner_rates_late";
+/** The answer to an override event that could not be carried out, with the reason. */
+export const OVERRIDE_REJECTED_EVENT = "battery_planner_override_rejected";
 
 const modeSchema = z.preprocess(
   (value) => (typeof value === "string" ? value.trim().toLowerCase().replace(/[_ ]/g, "-") : value),
   z.enum(["self-use", "charge", "hold", "export"]),
 );
 
-/** An instant as an ISO string (with zone) or epoch milliseconds. */
-const instantSchema = z.union([
-  z.number().int().positive(),
-  z
-    .string()
-    .refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO date-time")
-    .transform((s) => Date.parse(s)),
-]);
+/**
+ * An instant as an ISO string (with zone) or epoch milliseconds, between 2000 and 2100: a date
+ * luxon cannot represent (8640000000000000) once turned a daily override into an endless loop.
+ */
+const instantSchema = z.union([z.number(), z.string().max(64)]).transform((value, ctx) => {
+  const ms = typeof value === "number" ? value : Date.parse(value);
+  if (!isSaneInstant(ms)) {
+    ctx.addIssue({ code: "custom", message: `must be an ISO date-time or epoch ms ${saneInstantMessage()}` });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 const replanDataSchema = z.object({ reason: z.string().max(200).optional() }).loose();
 
 const overrideDataSchema = z
   .object({
     mode: modeSchema.optional(),
-    duration_minutes: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(7 * 24 * 60)
-      .default(60),
+    duration_minutes: z.coerce.number().int().min(1).max(MAX_OVERRIDE_MINUTES).default(60),
     target_soc: z.coerce.number().min(0).max(100).optional(),
     power_w: z.coerce.number().min(0).max(100_000).optional(),
     start: instantSchema.optional(),
     recurrence: z.enum(["none", "daily"]).optional(),
     cancel: z.boolean().default(false),
     /** The override to cancel; all when missing. */
-    id: z.string().optional(),
+    id: z.string().max(100).optional(),
   })
   .loose()
   .refine((d) => d.cancel || d.mode !== undefined, { message: "mode is required unless cancel is true" });
@@ -85,9 +87,15 @@ export async function subscribeActions(
   );
   unsubscribers.push(
     await ha.subscribeEvents(OVERRIDE_EVENT, (event: HaEvent) => {
+      const reject = (reason: string) => {
+        log.warn(`ignored ${OVERRIDE_EVENT}: ${reason}`);
+        ha.fireEvent(OVERRIDE_REJECTED_EVENT, { reason }).catch((error: unknown) => {
+          log.warn(`could not fire ${OVERRIDE_REJECTED_EVENT}: ${errorMessage(error)}`);
+        });
+      };
       const parsed = overrideDataSchema.safeParse(event.data ?? {});
       if (!parsed.success) {
-        log.warn(`ignored ${OVERRIDE_EVENT} with bad data (${describeIssues(parsed.error)})`);
+        reject(`bad data (${describeIssues(parsed.error)})`);
         return;
       }
       const data = parsed.data;
@@ -98,7 +106,7 @@ export async function subscribeActions(
         : commands.createOverride(toOverrideRequest(data)).then((id) => {
             log.info(`override ${id} (${data.mode} for ${data.duration_minutes} min) created by event`);
           });
-      work.catch((error) => log.warn(`${OVERRIDE_EVENT} failed: ${errorMessage(error)}`));
+      work.catch((error) => reject(errorMessage(error)));
     }),
   );
   return {

@@ -1,7 +1,8 @@
 // Files that survive a crash or kill -9 at any instant: write a temporary file next to the target,
 // fsync it, rename it over the target (atomic on POSIX filesystems), then fsync the directory so
 // the rename itself is durable. A reader therefore sees the old content or the new, never half.
-import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { constants } from "node:fs";
+import { copyFile, link, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { z } from "zod";
 import { createLogger } from "../log.js";
@@ -52,26 +53,99 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+export type JsonFileRead<T> =
+  | { status: "missing" }
+  | { status: "ok"; value: T }
+  /** Unreadable, not JSON, or not the expected shape: moved aside to `movedTo` (when possible). */
+  | { status: "damaged"; problem: string; movedTo?: string };
+
 /**
- * Reads and validates a JSON file. Missing: undefined. Unreadable or invalid: undefined with a
- * log line, so a damaged file degrades to "nothing stored" instead of stopping the add-on.
+ * Reads and validates a JSON file. A damaged file (truncated, garbage, empty, the wrong shape) is
+ * moved aside as `<name>.damaged-<time>`, never overwritten, so what it held can still be looked
+ * at, and the caller decides what the safe fallback is.
  */
-export async function readJsonFile<T>(path: string, schema: z.ZodType<T>): Promise<T | undefined> {
+export async function readJsonFileChecked<T>(path: string, schema: z.ZodType<T>): Promise<JsonFileRead<T>> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") log.warn(`cannot read ${path}: ${String(error)}`);
-    return undefined;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { status: "missing" };
+    return { status: "damaged", problem: `cannot be read (${String(error)})` };
   }
+  let problem: string;
   try {
     const parsed = schema.safeParse(JSON.parse(text));
-    if (parsed.success) return parsed.data;
-    log.warn(`${path} is not valid (${parsed.error.issues[0]?.message ?? "schema"}); ignoring it`);
+    if (parsed.success) return { status: "ok", value: parsed.data };
+    const issue = parsed.error.issues[0];
+    problem = `has the wrong shape (${issue?.path.join(".") || "top level"}: ${issue?.message ?? "schema"})`;
   } catch {
-    log.warn(`${path} is not valid JSON; ignoring it`);
+    problem = text.trim() === "" ? "is empty" : "is not valid JSON (truncated or garbage)";
   }
+  const movedTo = await moveAside(path);
+  return movedTo ? { status: "damaged", problem, movedTo } : { status: "damaged", problem };
+}
+
+/**
+ * Reads and validates a JSON file. Missing: undefined. Damaged: undefined, the file moved aside
+ * and one log line that says what was lost, so a damaged file degrades to "nothing stored".
+ */
+export async function readJsonFile<T>(path: string, schema: z.ZodType<T>): Promise<T | undefined> {
+  const read = await readJsonFileChecked(path, schema);
+  if (read.status === "ok") return read.value;
+  if (read.status === "damaged") log.error(`${path} ${read.problem}; ${damagedFileNote(read.movedTo)}`);
   return undefined;
+}
+
+/** "moved to …; starting without it" for the log line about a damaged file. */
+export function damagedFileNote(movedTo: string | undefined): string {
+  return movedTo ? `kept as ${movedTo}; starting without what it held` : "starting without what it held";
+}
+
+/** Moves a damaged file aside under a name that no later write will touch; its new path. */
+export async function moveAside(path: string): Promise<string | undefined> {
+  const target = await freeDamagedName(path);
+  try {
+    // link + unlink rather than rename: link never replaces an existing file. Filesystems without
+    // hard links get a rename to the name just checked to be free.
+    try {
+      await link(path, target);
+      await unlink(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") throw error;
+      await rename(path, target);
+    }
+    return target;
+  } catch (error) {
+    log.warn(`could not move ${path} aside: ${String(error)}`);
+    return undefined;
+  }
+}
+
+/** Copies a partly readable file aside before the readable part is written back over it. */
+export async function copyAside(path: string): Promise<string | undefined> {
+  const target = await freeDamagedName(path);
+  try {
+    await copyFile(path, target, constants.COPYFILE_EXCL);
+    return target;
+  } catch (error) {
+    log.warn(`could not copy ${path} aside: ${String(error)}`);
+    return undefined;
+  }
+}
+
+async function freeDamagedName(path: string): Promise<string> {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const base = `${path}.damaged-${stamp}`;
+  let names: string[] = [];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    /* the link below will say */
+  }
+  const taken = new Set(names.map((n) => join(dirname(path), n)));
+  if (!taken.has(base)) return base;
+  for (let i = 1; i < 1000; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
+  return `${base}-${process.pid}-${++tempCounter}`;
 }
 
 /** Removes temporary files a crashed writer left behind. */

@@ -8,9 +8,19 @@ import { z } from "zod";
 import type { ActiveOverride } from "../core/decide.js";
 import { MODES, type Mode } from "../core/types.js";
 import { InputError } from "../errors.js";
-import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
+import { createLogger } from "../log.js";
+import { damagedFileNote, moveAside, readJsonFileChecked, writeFileAtomic } from "./atomic-file.js";
 import type { OverrideEvent, OverrideRequest } from "./ports.js";
 import { createSerialQueue } from "./serial.js";
+import {
+  isSaneInstant,
+  MAX_OVERRIDE_MINUTES,
+  MAX_OVERRIDE_START_DISTANCE_MS,
+  saneInstantMessage,
+} from "./time-bounds.js";
+
+const log = createLogger("overrides");
+const DAY_MS = 86_400_000;
 
 export interface Override {
   id: string;
@@ -25,43 +35,45 @@ export interface Override {
 }
 
 const modeSchema = z.enum(MODES as [Mode, ...Mode[]]);
+/** Every instant an override holds is bounded: luxon turns dates past its range into NaN. */
+const instantMs = z.number().refine(isSaneInstant, saneInstantMessage());
+const durationMinutes = z.number().positive().max(MAX_OVERRIDE_MINUTES);
 
 /** What HA actions, MQTT and the web page may send; validated before it reaches the store. */
 export const overrideRequestSchema = z.object({
   mode: modeSchema,
-  startMs: z.union([z.number(), z.string().transform((s, ctx) => parseInstant(s, ctx))]).optional(),
-  durationMinutes: z
-    .number()
-    .positive()
-    .max(7 * 24 * 60),
+  startMs: z.union([instantMs, z.string().transform((s, ctx) => parseInstant(s, ctx))]).optional(),
+  durationMinutes,
   targetSocPct: z.number().min(0).max(100).optional(),
-  powerW: z.number().finite().optional(),
+  powerW: z.number().finite().min(0).max(100_000).optional(),
   recurrence: z.enum(["none", "daily"]).optional(),
 });
 
 function parseInstant(text: string, ctx: z.RefinementCtx): number {
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) ctx.addIssue({ code: "custom", message: "must be an ISO instant" });
+  if (!isSaneInstant(ms))
+    ctx.addIssue({ code: "custom", message: `must be an ISO instant; ${saneInstantMessage()}` });
   return ms;
 }
 
 const overrideSchema = z.object({
-  id: z.string(),
+  id: z.string().min(1).max(100),
   mode: modeSchema,
-  startMs: z.number(),
-  durationMinutes: z.number().positive(),
-  targetSocPct: z.number().optional(),
-  powerW: z.number().optional(),
+  startMs: instantMs,
+  durationMinutes,
+  targetSocPct: z.number().min(0).max(100).optional(),
+  powerW: z.number().finite().min(0).max(100_000).optional(),
   recurrence: z.enum(["none", "daily"]),
-  createdAtMs: z.number(),
-  updatedAtMs: z.number(),
-});
+  createdAtMs: z.number().finite(),
+  updatedAtMs: z.number().finite(),
+}) as unknown as z.ZodType<Override>;
 
+/** The file's outline; each record is checked on its own, so one bad record loses only itself. */
 const fileSchema = z.object({
-  overrides: z.array(overrideSchema),
+  overrides: z.array(z.unknown()),
   /** Occurrence start of each override that has started and not yet ended. */
-  active: z.record(z.string(), z.number()),
-}) as unknown as z.ZodType<{ overrides: Override[]; active: Record<string, number> }>;
+  active: z.record(z.string(), z.unknown()).optional(),
+});
 
 export interface OverrideWindow {
   override: Override;
@@ -69,9 +81,15 @@ export interface OverrideWindow {
   endMs: number;
 }
 
-/** The occurrences of an override that overlap [fromMs, toMs). */
+/**
+ * The occurrences of an override that overlap [fromMs, toMs). Bounded whatever it is given: a
+ * daily override yields at most one window per day of the span (plus the one running into it),
+ * and instants outside the sane range (time-bounds.ts) yield nothing.
+ */
 export function overrideWindows(o: Override, fromMs: number, toMs: number, zone: string): OverrideWindow[] {
   const durationMs = o.durationMinutes * 60_000;
+  if (!isSaneInstant(o.startMs) || !(durationMs > 0) || !Number.isFinite(durationMs)) return [];
+  if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs <= fromMs) return [];
   if (o.recurrence === "none") {
     return o.startMs < toMs && o.startMs + durationMs > fromMs
       ? [{ override: o, startMs: o.startMs, endMs: o.startMs + durationMs }]
@@ -79,14 +97,57 @@ export function overrideWindows(o: Override, fromMs: number, toMs: number, zone:
   }
   // Daily at the same local wall-clock time: a DST change moves the UTC instant, not the local time.
   const first = DateTime.fromMillis(o.startMs, { zone });
-  const daysBefore = Math.floor((fromMs - durationMs - o.startMs) / 86_400_000) - 1;
+  if (!first.isValid) return [];
+  const daysBefore = Math.floor((fromMs - durationMs - o.startMs) / DAY_MS) - 1;
+  // Days of the span, the days an occurrence can reach back (≤ 7), and the two DST-slack days.
+  const maxDays = Math.ceil((toMs - fromMs) / DAY_MS) + Math.ceil(durationMs / DAY_MS) + 3;
   const windows: OverrideWindow[] = [];
-  for (let day = Math.max(0, daysBefore); ; day++) {
+  for (let day = Math.max(0, daysBefore), n = 0; n < maxDays; day++, n++) {
     const startMs = first.plus({ days: day }).toMillis();
-    if (startMs >= toMs) break;
+    if (!Number.isFinite(startMs) || startMs >= toMs) break;
     if (startMs + durationMs > fromMs) windows.push({ override: o, startMs, endMs: startMs + durationMs });
   }
   return windows;
+}
+
+/** Reads overrides.json keeping every record that is still sound; moves the file aside if any was not. */
+async function loadOverrides(path: string): Promise<{ overrides: Override[]; active: Map<string, number> }> {
+  const read = await readJsonFileChecked(path, fileSchema);
+  if (read.status === "missing") return { overrides: [], active: new Map() };
+  if (read.status === "damaged") {
+    log.error(`${path} ${read.problem}; ${damagedFileNote(read.movedTo)} (every override is lost)`);
+    return { overrides: [], active: new Map() };
+  }
+  const overrides: Override[] = [];
+  const lost: string[] = [];
+  for (const [index, record] of read.value.overrides.entries()) {
+    const parsed = overrideSchema.safeParse(record);
+    if (parsed.success && !overrides.some((o) => o.id === parsed.data.id)) overrides.push(parsed.data);
+    else {
+      const id = (record as { id?: unknown } | null)?.id;
+      const issue = parsed.success ? "duplicate id" : describe(parsed.error);
+      lost.push(`#${index}${typeof id === "string" ? ` (${id.slice(0, 20)})` : ""}: ${issue}`);
+    }
+  }
+  const active = new Map<string, number>();
+  for (const [id, startMs] of Object.entries(read.value.active ?? {})) {
+    if (isSaneInstant(startMs) && overrides.some((o) => o.id === id)) active.set(id, startMs);
+  }
+  if (lost.length > 0) {
+    // The sound records are written back at the next change; the original stays for a person.
+    const movedTo = await moveAside(path);
+    log.error(
+      `${path}: dropped ${lost.length} bad override record(s) (${lost.join("; ")}), kept ${overrides.length}` +
+        (movedTo ? `; the original is kept as ${movedTo}` : ""),
+    );
+    await writeFileAtomic(path, JSON.stringify({ overrides, active: Object.fromEntries(active) }));
+  }
+  return { overrides, active };
+}
+
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `${issue?.path.join(".") || "record"}: ${issue?.message ?? "invalid"}`;
 }
 
 export interface OverrideBook {
@@ -108,9 +169,9 @@ export async function openOverrideBook(options: {
   onEvent?: (event: OverrideEvent) => void;
 }): Promise<OverrideBook> {
   const path = join(options.dataDir, "overrides.json");
-  const loaded = await readJsonFile(path, fileSchema);
-  let overrides: Override[] = loaded?.overrides ?? [];
-  const active = new Map<string, number>(Object.entries(loaded?.active ?? {}));
+  const loaded = await loadOverrides(path);
+  let overrides: Override[] = loaded.overrides;
+  const active = loaded.active;
   const serial = createSerialQueue();
   const save = () => writeFileAtomic(path, JSON.stringify({ overrides, active: Object.fromEntries(active) }));
   const emit = (
@@ -135,7 +196,11 @@ export async function openOverrideBook(options: {
     list: () => overrides,
     create: (request, nowMs) =>
       serial(async () => {
-        const parsed = parseRequest(request);
+        const parsed = parseRequest(request, nowMs);
+        if (parsed.startMs === undefined && !isSaneInstant(nowMs)) {
+          // A Pi without a clock battery boots in 1970 until NTP answers.
+          throw new InputError("override", `the clock reads ${new Date(nowMs).toISOString()}; give a start`);
+        }
         const o: Override = {
           id: randomUUID().slice(0, 8),
           mode: parsed.mode,
@@ -156,7 +221,11 @@ export async function openOverrideBook(options: {
       serial(async () => {
         const existing = overrides.find((o) => o.id === id);
         if (!existing) return false;
-        const merged = parseRequest({ ...existing, ...patch });
+        // A daily override may have been created long ago: only a new start must be near now.
+        const merged = parseRequest(
+          { ...existing, ...patch },
+          patch.startMs === undefined ? undefined : nowMs,
+        );
         const o: Override = {
           ...existing,
           mode: merged.mode,
@@ -228,11 +297,19 @@ export async function openOverrideBook(options: {
   return book;
 }
 
-function parseRequest(request: unknown): z.infer<typeof overrideRequestSchema> {
+function parseRequest(request: unknown, nowMs: number | undefined): z.infer<typeof overrideRequestSchema> {
   const parsed = overrideRequestSchema.safeParse(request);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InputError("override", `${issue?.path.join(".") || "request"}: ${issue?.message ?? "invalid"}`);
+  }
+  const { startMs } = parsed.data;
+  if (
+    startMs !== undefined &&
+    nowMs !== undefined &&
+    Math.abs(startMs - nowMs) > MAX_OVERRIDE_START_DISTANCE_MS
+  ) {
+    throw new InputError("override", "startMs: must be within a year of now");
   }
   return parsed.data;
 }

@@ -1,9 +1,15 @@
 // The plan store: the newest plan, persisted atomically under the data directory, with a version
 // that only ever increases (also across restarts, also when the plan file is lost) and a
 // compare-and-set commit, so a slow plan made from older inputs never replaces a newer one.
+//
+// The version's high-water mark is kept three ways: in the plan, in plan-version.json, and in the
+// name of an empty marker file (plan-version-<N>.mark, moved on by rename). A name has no content
+// to truncate or garble, so the version keeps counting up even when both JSON files are damaged.
+import { mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { MODES } from "../core/types.js";
+import { createLogger } from "../log.js";
 import { readJsonFile, removeStaleTemps, writeFileAtomic } from "./atomic-file.js";
 import type { StoredPlan } from "./ports.js";
 import { createSerialQueue } from "./serial.js";
@@ -66,24 +72,56 @@ export interface PlanStore {
 }
 
 export const PLAN_FILE = "plan.json";
-const VERSION_FILE = "plan-version.json";
+export const VERSION_FILE = "plan-version.json";
+const MARKER = /^plan-version-(\d+)\.mark$/;
+const markerName = (version: number) => `plan-version-${version}.mark`;
+/**
+ * A stored plan whose inputs were read later than this after the candidate was computed comes
+ * from a clock that ran ahead (a wrong boot time NTP later corrected): trusting it would discard
+ * every new plan until the wall clock caught up with it.
+ */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+const log = createLogger("store");
 
 export async function openPlanStore(dataDir: string): Promise<PlanStore> {
+  await mkdir(dataDir, { recursive: true });
   await removeStaleTemps(dataDir);
   let current = await readJsonFile(join(dataDir, PLAN_FILE), storedPlanSchema);
   const stored = await readJsonFile(join(dataDir, VERSION_FILE), versionSchema);
-  let highest = Math.max(current?.planVersion ?? 0, stored?.highestPlanVersion ?? 0);
+  const markers = await readMarkers(dataDir);
+  let highest = Math.max(current?.planVersion ?? 0, stored?.highestPlanVersion ?? 0, ...markers);
+  let marker = Math.max(0, ...markers);
+  // More than one marker: a crash between creating the first and removing the rest. Keep the top.
+  await Promise.all(
+    markers.filter((v) => v !== marker).map((v) => unlink(join(dataDir, markerName(v))).catch(() => undefined)),
+  );
+  if (!current && highest > 0) log.warn(`no readable plan; the next plan will be version ${highest + 1}`);
   const serial = createSerialQueue();
+
+  const moveMarker = async (version: number) => {
+    if (marker > 0) await rename(join(dataDir, markerName(marker)), join(dataDir, markerName(version)));
+    else await (await open(join(dataDir, markerName(version)), "w")).close();
+    marker = version;
+  };
 
   return {
     latest: () => current,
     commit: (candidate) =>
       serial(async (): Promise<CommitResult> => {
         if (current && candidate.inputsReadAtMs < current.inputsReadAtMs) {
-          return { committed: false, reason: "superseded", current };
+          if (current.inputsReadAtMs <= candidate.computedAtMs + FUTURE_TOLERANCE_MS) {
+            return { committed: false, reason: "superseded", current };
+          }
+          log.warn(
+            `the stored plan v${current.planVersion} was made from inputs read at ` +
+              `${new Date(current.inputsReadAtMs).toISOString()}, in the future: the clock went back; replacing it`,
+          );
         }
-        const plan: StoredPlan = { ...candidate, planVersion: highest + 1 };
-        // The high-water mark goes first: if the plan write is lost, the version still never repeats.
+        // The version goes first in the file, so even a truncated plan shows which one it was.
+        const plan = { planVersion: highest + 1, ...candidate } as StoredPlan;
+        // The high-water marks go first: if the plan write is lost, the version still never repeats.
+        await moveMarker(plan.planVersion);
         await writeFileAtomic(
           join(dataDir, VERSION_FILE),
           JSON.stringify({ highestPlanVersion: plan.planVersion }),
@@ -95,4 +133,17 @@ export async function openPlanStore(dataDir: string): Promise<PlanStore> {
         return { committed: true, plan, previous };
       }),
   };
+}
+
+async function readMarkers(dataDir: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await readdir(dataDir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => {
+    const version = Number(MARKER.exec(n)?.[1]);
+    return Number.isSafeInteger(version) && version > 0 ? [version] : [];
+  });
 }

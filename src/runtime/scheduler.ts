@@ -1,12 +1,15 @@
 // When to plan and execute: a timer aligned to the wall clock's slot boundaries (and to the
 // replan period when that is shorter), entity changes filtered by the pure replan decision,
-// debounced (changes come in bursts) and rate-limited, and manual requests. Planning itself is
-// single-flight in the runtime, so overlapping triggers queue at most one follow-up.
+// debounced (changes come in bursts) and rate-limited, and manual requests, which are neither.
+// Planning itself is single-flight in the runtime, so overlapping triggers queue at most one
+// follow-up. The wall clock may jump (NTP fixing a wrong boot time): the slot timer re-reads it at
+// least every minute (wall-timer.ts), and a jump re-plans and re-arms from the corrected clock.
 import { type ReplanDecision, type ReplanTrigger, replanDecision } from "../core/replan.js";
 import { errorMessage } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
 import type { Clock } from "./ports.js";
 import type { Runtime } from "./runtime.js";
+import { type WallTimer, wakeAt } from "./wall-timer.js";
 
 export interface SchedulerOptions {
   runtime: Runtime;
@@ -16,7 +19,7 @@ export interface SchedulerOptions {
   replanMinutes: number;
   socTolerancePct: number;
   debounceMs: number;
-  /** At most one triggered replan per this interval (bursts of entity changes). */
+  /** At most one replan triggered by entity changes per this interval (they come in bursts). */
   minTriggerIntervalMs: number;
 }
 
@@ -34,10 +37,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const { runtime, clock, log } = options;
   const tickMs = Math.min(options.slotMinutes, options.replanMinutes) * 60_000;
   const inflight = new Set<Promise<unknown>>();
-  let tickTimer: unknown;
+  let tickTimer: WallTimer | undefined;
   let triggerTimer: unknown;
   let nextTickMs = 0;
   let pendingReason: string | undefined;
+  /** A person or an automation asked: the rate limit does not apply. */
+  let pendingManual = false;
   let lastTriggeredMs = Number.NEGATIVE_INFINITY;
   let stopped = false;
 
@@ -50,10 +55,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   };
 
   function armTick(): void {
-    const nowMs = clock.nowMs();
-    // From the last boundary we fired on, so a timer that fires a little early cannot skip one.
-    nextTickMs = Math.max(nextTickMs + tickMs, Math.floor(nowMs / tickMs) * tickMs + tickMs);
-    tickTimer = clock.setTimeout(onTick, nextTickMs - nowMs);
+    // Always from the clock as it reads now: after a jump the old boundary means nothing.
+    nextTickMs = Math.floor(clock.nowMs() / tickMs) * tickMs + tickMs;
+    tickTimer = wakeAt(clock, nextTickMs, onTick, onJump);
   }
 
   function onTick(): void {
@@ -61,6 +65,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const slotMs = options.slotMinutes * 60_000;
     const reason = nextTickMs % slotMs === 0 ? "slot boundary" : "periodic";
     track(() => runtime.cycle(reason));
+    armTick();
+  }
+
+  function onJump(jumpMs: number): void {
+    if (stopped) return;
+    const hours = (jumpMs / 3_600_000).toFixed(2);
+    log.warn(`the wall clock jumped by ${hours} h; re-planning and re-arming the schedule from it`);
+    // A rate limit measured on the old clock would hold triggers for the size of the jump.
+    lastTriggeredMs = Number.NEGATIVE_INFINITY;
+    track(async () => {
+      await runtime.planOnce({ reason: "clock jumped", force: true });
+      await runtime.executeOnce({ refetchInverter: true });
+    });
     armTick();
   }
 
@@ -73,12 +90,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     triggerTimer = undefined;
     if (stopped || pendingReason === undefined) return;
     const nowMs = clock.nowMs();
-    if (nowMs - lastTriggeredMs < options.minTriggerIntervalMs) {
+    // The rate limit is for bursts of sensor changes; a replan someone asked for goes now. A last
+    // trigger "in the future" means the clock went back: that is no reason to wait.
+    const sinceLastMs = nowMs - lastTriggeredMs;
+    if (!pendingManual && sinceLastMs >= 0 && sinceLastMs < options.minTriggerIntervalMs) {
       armTrigger(lastTriggeredMs + options.minTriggerIntervalMs);
       return;
     }
     const reason = pendingReason;
     pendingReason = undefined;
+    pendingManual = false;
     lastTriggeredMs = nowMs;
     track(async () => {
       await runtime.planOnce({ reason, force: true });
@@ -92,7 +113,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       runtime.setReplanHandler((reason) => {
         scheduler.notifyChange({ kind: "manual", reason });
       });
-      nextTickMs = 0;
       armTick();
       track(() => runtime.cycle("startup"));
       await scheduler.whenIdle();
@@ -100,7 +120,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     stop() {
       stopped = true;
       runtime.setReplanHandler(undefined);
-      if (tickTimer !== undefined) clock.clearTimeout(tickTimer);
+      tickTimer?.cancel();
       if (triggerTimer !== undefined) clock.clearTimeout(triggerTimer);
     },
     notifyChange(trigger) {
@@ -113,6 +133,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       });
       if (!decision.replan) return decision;
       pendingReason = pendingReason ? `${pendingReason}, ${decision.reason}` : decision.reason;
+      if (trigger.kind === "manual") pendingManual = true;
       // A person pressing "replan" should not wait for the debounce meant for sensor bursts.
       armTrigger(clock.nowMs() + (trigger.kind === "manual" ? 0 : options.debounceMs));
       return decision;

@@ -3,6 +3,7 @@ import {
   firePlanChanged,
   fireRatesLate,
   modesChanged,
+  OVERRIDE_REJECTED_EVENT,
   PLAN_CHANGED_EVENT,
   RATES_LATE_EVENT,
   subscribeActions,
@@ -130,6 +131,54 @@ describe("automation events", () => {
     await until(() => commands.calls.length > 0, "the replan after the garbage");
     expect(commands.calls).toEqual([["requestReplan", "automation"]]);
     expect(lines.filter((l) => l.includes("ignored battery_planner_override"))).toHaveLength(2);
+  });
+
+  it("rejects starts luxon cannot represent, or outside 2000..2100, and says so with an event", async () => {
+    const lines: string[] = [];
+    restoreLog = setLogSink((line) => lines.push(line));
+    const { sim, ha, commands } = await setup();
+    const rejected: HaEvent[] = [];
+    await ha.subscribeEvents(OVERRIDE_REJECTED_EVENT, (e) => rejected.push(e));
+    const starts = [
+      8640000000000000,
+      -1,
+      0,
+      4102444800000,
+      "+275760-09-13T00:00:00Z",
+      "1999-12-31T23:59:59Z",
+    ];
+    for (const start of starts) {
+      sim.fireEvent("battery_planner_override", { mode: "charge", start, recurrence: "daily" });
+    }
+    await until(() => rejected.length === starts.length, "a rejection per bad start");
+    sim.fireEvent("battery_planner_override", { mode: "charge", start: "2099-12-31T23:00:00Z" });
+    await until(() => commands.calls.length > 0, "the one good start");
+    expect(commands.calls).toEqual([
+      [
+        "createOverride",
+        { mode: "charge", durationMinutes: 60, startMs: Date.parse("2099-12-31T23:00:00Z") },
+      ],
+    ]);
+    for (const e of rejected)
+      expect(e.data?.reason).toMatch(/^bad data \(start: .* between 2000 and 2100\)$/);
+    expect(lines.filter((l) => l.includes("ignored battery_planner_override: bad data (start"))).toHaveLength(
+      starts.length,
+    );
+  });
+
+  it("answers an override the runtime refuses with the runtime's reason", async () => {
+    const { sim, ha } = await setup();
+    const rejected: HaEvent[] = [];
+    await ha.subscribeEvents(OVERRIDE_REJECTED_EVENT, (e) => rejected.push(e));
+    // setup()'s commands accept everything; this one refuses like the override book does.
+    const refusing = new RecordingCommands();
+    refusing.createOverride = async () => {
+      throw new Error("override: startMs: must be within a year of now");
+    };
+    await subscribeActions(ha, refusing);
+    sim.fireEvent("battery_planner_override", { mode: "hold", start: "2090-01-01T00:00:00Z" });
+    await until(() => rejected.length > 0, "the rejection");
+    expect(rejected[0]!.data).toEqual({ reason: "override: startMs: must be within a year of now" });
   });
 });
 

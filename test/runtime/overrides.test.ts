@@ -1,9 +1,13 @@
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { setLogSink } from "../../src/log.js";
 import { type Override, openOverrideBook, overrideWindows } from "../../src/runtime/overrides.js";
 import type { OverrideEvent } from "../../src/runtime/ports.js";
 import { tempDir } from "./helpers.js";
 
 const HOUR = 3_600_000;
+const NOW = Date.parse("2025-01-01T00:00:00Z");
 
 function daily(startIso: string, minutes: number): Override {
   return {
@@ -40,7 +44,75 @@ describe("override windows", () => {
   });
 });
 
+describe("override windows of dates luxon cannot represent", () => {
+  const from = Date.parse("2025-01-01T00:00:00Z");
+  for (const startMs of [8640000000000000, -8640000000000000, Number.NaN, Number.POSITIVE_INFINITY, 1e300]) {
+    it(`a daily override starting at ${startMs} has no windows (and returns)`, () => {
+      const o: Override = { ...daily("2025-01-01T00:00:00Z", 60), startMs };
+      expect(overrideWindows(o, from, from + 48 * HOUR, "Europe/London")).toEqual([]);
+    });
+  }
+
+  it("a daily override over a span of a year has one window a day, however it is asked", () => {
+    const o = daily("2025-01-01T10:00:00Z", 60);
+    expect(overrideWindows(o, from, from + 365 * 24 * HOUR, "Europe/London")).toHaveLength(365);
+    expect(overrideWindows(o, from, Number.NaN, "Europe/London")).toEqual([]);
+    expect(overrideWindows(o, from + HOUR, from, "Europe/London")).toEqual([]);
+  });
+});
+
 describe("override book", () => {
+  it("refuses starts outside 2000..2100 or more than a year from now, and absurd durations", async () => {
+    const book = await openOverrideBook({ dataDir: await tempDir(), zone: "UTC" });
+    const bad: unknown[] = [
+      { mode: "charge", startMs: 8640000000000000, durationMinutes: 60, recurrence: "daily" },
+      { mode: "charge", startMs: Number.NaN, durationMinutes: 60 },
+      { mode: "charge", startMs: -1, durationMinutes: 60 },
+      { mode: "charge", startMs: "+275760-09-13T00:00:00Z", durationMinutes: 60 },
+      { mode: "charge", startMs: "tomorrow", durationMinutes: 60 },
+      { mode: "charge", startMs: NOW + 400 * 24 * HOUR, durationMinutes: 60 },
+      { mode: "charge", durationMinutes: 1e12 },
+      { mode: "charge", durationMinutes: Number.POSITIVE_INFINITY },
+    ];
+    for (const request of bad) {
+      await expect(book.create(request as never, NOW)).rejects.toThrow(/^override: /);
+    }
+    expect(book.list()).toEqual([]);
+  });
+
+  it("a damaged record loses only itself: the rest is kept and the original moved aside", async () => {
+    const lines: string[] = [];
+    const restore = setLogSink((line) => lines.push(line));
+    try {
+      const dir = await tempDir();
+      const good = { ...daily("2025-01-01T10:00:00Z", 60), id: "good" };
+      const file = {
+        overrides: [good, { ...good, id: "far", startMs: 8640000000000000 }, { id: 3 }, null],
+        active: { good: good.startMs, far: 8640000000000000 },
+      };
+      await writeFile(join(dir, "overrides.json"), JSON.stringify(file));
+      const book = await openOverrideBook({ dataDir: dir, zone: "Europe/London" });
+      expect(book.list().map((o) => o.id)).toEqual(["good"]);
+      expect(book.windowsBetween(NOW, NOW + 24 * HOUR)).toHaveLength(1);
+      const names = await readdir(dir);
+      const aside = names.find((n) => n.startsWith("overrides.json.damaged-"));
+      expect(JSON.parse(await readFile(join(dir, aside!), "utf8"))).toEqual(file);
+      expect(JSON.parse(await readFile(join(dir, "overrides.json"), "utf8")).overrides).toEqual([good]);
+      expect(lines.some((l) => /dropped 3 bad override record\(s\).*kept 1/.test(l))).toBe(true);
+    } finally {
+      restore();
+    }
+  });
+
+  it("an unreadable file is moved aside, not overwritten by the next override", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "overrides.json"), '{"overrides":[{"id":"a","mo');
+    const book = await openOverrideBook({ dataDir: dir, zone: "UTC" });
+    await book.create({ mode: "hold", durationMinutes: 10 }, NOW);
+    const aside = (await readdir(dir)).find((n) => n.startsWith("overrides.json.damaged-"));
+    expect(await readFile(join(dir, aside!), "utf8")).toBe('{"overrides":[{"id":"a","mo');
+  });
+
   it("goes through created, started, updated, ended and is dropped when a one-off ends", async () => {
     const events: OverrideEvent[] = [];
     const book = await openOverrideBook({
@@ -72,7 +144,7 @@ describe("override book", () => {
         targetSocPct: 90,
         recurrence: "daily",
       },
-      0,
+      Date.parse("2025-01-01T00:00:00Z"),
     );
     const reopened = await openOverrideBook({ dataDir: dir, zone: "UTC" });
     expect(reopened.list()).toMatchObject([
@@ -83,14 +155,14 @@ describe("override book", () => {
 
   it("cancelling without an id cancels them all", async () => {
     const book = await openOverrideBook({ dataDir: await tempDir(), zone: "UTC" });
-    await book.create({ mode: "hold", durationMinutes: 10 }, 0);
-    await book.create({ mode: "export", durationMinutes: 10 }, 0);
+    await book.create({ mode: "hold", durationMinutes: 10 }, NOW);
+    await book.create({ mode: "export", durationMinutes: 10 }, NOW);
     expect(await book.cancel(undefined, 1)).toHaveLength(2);
     expect(book.list()).toEqual([]);
   });
 
   it("an update of an unknown override says so", async () => {
     const book = await openOverrideBook({ dataDir: await tempDir(), zone: "UTC" });
-    expect(await book.update("nope", { mode: "hold" }, 0)).toBe(false);
+    expect(await book.update("nope", { mode: "hold" }, NOW)).toBe(false);
   });
 });

@@ -3,7 +3,13 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Plan } from "../../src/core/types.js";
-import { openPlanStore, PLAN_FILE, type PlanCandidate } from "../../src/runtime/plan-store.js";
+import {
+  FUTURE_TOLERANCE_MS,
+  openPlanStore,
+  PLAN_FILE,
+  type PlanCandidate,
+  VERSION_FILE,
+} from "../../src/runtime/plan-store.js";
 import { tempDir } from "./helpers.js";
 
 const emptyPlan: Plan = {
@@ -52,6 +58,48 @@ describe("plan store", () => {
     expect(second.latest()).toBeUndefined();
     const next = await second.commit(candidate(3));
     expect(next.committed && next.plan.planVersion).toBe(3);
+  });
+
+  it("keeps counting up when both the plan and the version file are damaged", async () => {
+    const dir = await tempDir();
+    const first = await openPlanStore(dir);
+    for (let i = 1; i <= 7; i++) await first.commit(candidate(i));
+    await writeFile(join(dir, PLAN_FILE), "\u0000\u0000garbage");
+    await writeFile(join(dir, VERSION_FILE), "");
+    const second = await openPlanStore(dir);
+    expect(second.latest()).toBeUndefined();
+    const next = await second.commit(candidate(8));
+    expect(next.committed && next.plan.planVersion).toBe(8);
+    const names = await readdir(dir);
+    expect(names.filter((n) => n.startsWith(`${PLAN_FILE}.damaged-`))).toHaveLength(1);
+    expect(names.filter((n) => n.startsWith(`${VERSION_FILE}.damaged-`))).toHaveLength(1);
+  });
+
+  it("a damaged plan file is moved aside, not overwritten by the next plan", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, PLAN_FILE), '{"planVersion": 41, "trunc');
+    const store = await openPlanStore(dir);
+    await store.commit(candidate(1));
+    const aside = (await readdir(dir)).find((n) => n.startsWith(`${PLAN_FILE}.damaged-`));
+    expect(aside).toBeDefined();
+    expect(await readFile(join(dir, aside!), "utf8")).toBe('{"planVersion": 41, "trunc');
+  });
+
+  it("a stored plan from inputs read in the future (the clock went back) is replaced", async () => {
+    const store = await openPlanStore(await tempDir());
+    const now = Date.parse("2025-01-14T12:00:00Z");
+    await store.commit(candidate(now + 3 * 3_600_000, "made while the clock was 3 h ahead"));
+    const after = await store.commit(candidate(now, "after NTP fixed the clock"));
+    expect(after).toMatchObject({ committed: true, plan: { planVersion: 2 } });
+    expect(store.latest()?.reason).toBe("after NTP fixed the clock");
+  });
+
+  it("a stored plan only slightly ahead still wins (a plan from older inputs is stale)", async () => {
+    const store = await openPlanStore(await tempDir());
+    const now = Date.parse("2025-01-14T12:00:00Z");
+    await store.commit(candidate(now + FUTURE_TOLERANCE_MS, "newer"));
+    const late = await store.commit(candidate(now, "older"));
+    expect(late).toMatchObject({ committed: false, reason: "superseded" });
   });
 
   it("a slow plan from older inputs never replaces a newer one", async () => {

@@ -134,7 +134,10 @@ export async function copyAside(path: string): Promise<string | undefined> {
 }
 
 async function freeDamagedName(path: string): Promise<string> {
-  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   const base = `${path}.damaged-${stamp}`;
   let names: string[] = [];
   try {

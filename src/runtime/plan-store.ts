@@ -94,7 +94,9 @@ export async function openPlanStore(dataDir: string): Promise<PlanStore> {
   let marker = Math.max(0, ...markers);
   // More than one marker: a crash between creating the first and removing the rest. Keep the top.
   await Promise.all(
-    markers.filter((v) => v !== marker).map((v) => unlink(join(dataDir, markerName(v))).catch(() => undefined)),
+    markers
+      .filter((v) => v !== marker)
+      .map((v) => unlink(join(dataDir, markerName(v))).catch(() => undefined)),
   );
   if (!current && highest > 0) log.warn(`no readable plan; the next plan will be version ${highest + 1}`);
   const serial = createSerialQueue();

@@ -20,6 +20,7 @@ import type { InputsSnapshot, JobRun, OverrideEvent, RuntimeStatus, SocSample, S
 import { batteryFromConfig, buildProblem, type PlanFailureReason } from "./problem.js";
 import type { PlanOutcome, Runtime, RuntimeDeps } from "./runtime-types.js";
 import { createSerialQueue } from "./serial.js";
+import { openSettingsStore } from "./settings-store.js";
 import { singleFlight } from "./single-flight.js";
 import { restoreOnStop } from "./stop.js";
 
@@ -29,10 +30,6 @@ const RECENT = 50;
 /** How long stop may spend putting the inverter back to self-use (src/runtime/README.md, Bounds). */
 export const RESTORE_DEADLINE_MS = 20_000;
 const SOC_HISTORY_MS = 48 * 3_600_000;
-const settingsSchema = z.object({
-  controlEnabled: z.boolean().optional(),
-  reservePct: z.number().min(0).max(100).optional(),
-});
 const socHistorySchema = z.array(z.object({ atMs: z.number(), socPct: z.number() }));
 /** The SOC history is saved at most this often (it is for the chart, not for correctness). */
 const SOC_SAVE_EVERY_MS = 5 * 60_000;
@@ -41,10 +38,12 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const { clock, config, publisher } = deps;
   const log = deps.log ?? createLogger("runtime");
   const optimise = deps.optimise ?? coreOptimise;
-  const settingsPath = join(deps.dataDir, "runtime-settings.json");
-  const settings = (await readJsonFile(settingsPath, settingsSchema)) ?? {};
-  let controlEnabled = settings.controlEnabled ?? config.control.enabled;
-  let reservePct = settings.reservePct ?? config.battery.reserve_pct;
+  const settings = await openSettingsStore(
+    deps.dataDir,
+    { controlEnabled: config.control.enabled, reservePct: config.battery.reserve_pct },
+    log,
+  );
+  let { controlEnabled, reservePct } = settings.initial;
   const store = await openPlanStore(deps.dataDir);
   const journal = await openJournal(deps.dataDir);
   const safely = async (what: string, action: () => Promise<void> | undefined) => {
@@ -70,6 +69,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const socSamples: SocSample[] = (await readJsonFile(socHistoryPath, socHistorySchema)) ?? [];
   let socSavedAtMs = Number.NEGATIVE_INFINITY;
   const raised = new Map<string, string>();
+  if (settings.problem) raised.set("settings-file", settings.problem);
   let lastSnapshot: InputsSnapshot | undefined;
   let planProblem: string | undefined;
   let execution: ExecuteOutcome | undefined;
@@ -83,7 +83,10 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const replanMs = config.schedule.replan_minutes * 60_000;
   const maxPlanAgeMs = Math.max(2 * 3_600_000, 4 * replanMs);
 
-  const saveSettings = () => writeFileAtomic(settingsPath, JSON.stringify({ controlEnabled, reservePct }));
+  const saveSettings = async () => {
+    await settings.save({ controlEnabled, reservePct });
+    raised.delete("settings-file");
+  };
 
   function composeStatus(): RuntimeStatus {
     const reasons: string[] = [];

@@ -8,6 +8,8 @@ import { createCronRunner } from "./cron.js";
 import type { Runtime } from "./runtime.js";
 
 const MINUTE = 60_000;
+export const RATES_RECHECK_MS = 15 * MINUTE;
+export const RATES_RECHECKS = 90;
 
 function dailyAt(localTime: string): string {
   const [hours, minutes] = localTime.split(":");
@@ -38,9 +40,11 @@ export function builtinJobs(runtime: Runtime, zone: string): JobSpec[] {
       schedule: dailyAt(deadline),
       timezone: zone,
       timeoutMs: 2 * MINUTE,
-      // Re-check every 15 minutes for a few hours: late rates are common and clear the warning.
-      retries: 12,
-      backoffMs: 15 * MINUTE,
+      // Re-check every 15 minutes until the rates arrive (DOCS promise it): late rates are common
+      // and clear the warning. 90 checks are 22.5 hours, short of the next day's deadline.
+      retries: RATES_RECHECKS,
+      backoffMs: RATES_RECHECK_MS,
+      backoff: "fixed",
       catchUp: { policy: "latest" },
       async run({ plannedAtMs, attempt }) {
         const nowMs = clock.nowMs();

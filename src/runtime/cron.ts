@@ -2,7 +2,8 @@
 // included); timing comes from the Clock, so tests run days of schedule in milliseconds. Every
 // occurrence is recorded persistently by (job, plannedAt) before it runs, so after a restart an
 // occurrence is neither run twice nor silently dropped, and one that died half-way ("running"
-// but never finished) is retried.
+// but never finished) is retried. Occurrences are waited for on the wall clock in short steps
+// (wall-timer.ts), so a clock NTP moves by hours neither fires a job hours early nor hours late.
 import { join } from "node:path";
 import { Cron } from "croner";
 import { z } from "zod";
@@ -11,6 +12,7 @@ import type { Logger } from "../log.js";
 import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
 import type { Clock, JobRun } from "./ports.js";
 import { createSerialQueue } from "./serial.js";
+import { JUMP_TOLERANCE_MS, wakeAt } from "./wall-timer.js";
 
 /** What to do with occurrences missed while the add-on was down. */
 export type CatchUpPolicy = { policy: "skip" } | { policy: "latest" } | { policy: "all"; windowMs: number };
@@ -23,8 +25,9 @@ export interface JobSpec {
   timeoutMs: number;
   /** Attempts after the first one. */
   retries: number;
-  /** Wait before retry n is backoffMs · 2^(n-1). */
+  /** Wait before retry n: backoffMs · 2^(n-1), or backoffMs every time with `backoff: "fixed"`. */
   backoffMs: number;
+  backoff?: "exponential" | "fixed";
   catchUp: CatchUpPolicy;
   /** Resolves with a message for the run's record; throws to fail the attempt. */
   run(context: { plannedAtMs: number; attempt: number }): Promise<string | undefined>;
@@ -72,7 +75,7 @@ export async function createCronRunner(options: {
   const path = join(options.dataDir, "jobs.json");
   const state = (await readJsonFile(path, stateSchema)) ?? { lastPlannedAtMs: {}, occurrences: [] };
   const serial = createSerialQueue();
-  const timers = new Set<unknown>();
+  const timers = new Set<{ cancel(): void }>();
   const inflight = new Set<Promise<unknown>>();
   let stopped = false;
 
@@ -90,11 +93,14 @@ export async function createCronRunner(options: {
     return promise;
   };
   const after = (delayMs: number, callback: () => void) => {
+    const timer = {
+      cancel: () => clock.clearTimeout(handle),
+    };
     const handle = clock.setTimeout(() => {
-      timers.delete(handle);
+      timers.delete(timer);
       if (!stopped) callback();
     }, delayMs);
-    timers.add(handle);
+    timers.add(timer);
   };
 
   async function record(run: OccurrenceRecord): Promise<void> {
@@ -134,8 +140,10 @@ export async function createCronRunner(options: {
       record(done).then(() => {
         if (outcome !== "ok")
           log.warn(`job ${job.name} (${iso(plannedAtMs)}) attempt ${attemptNo} ${outcome}: ${message}`);
-        if (retry)
-          after(job.backoffMs * 2 ** (attemptNo - 1), () => void attempt(job, plannedAtMs, attemptNo + 1));
+        if (retry) {
+          const waitMs = job.backoff === "fixed" ? job.backoffMs : job.backoffMs * 2 ** (attemptNo - 1);
+          after(waitMs, () => void attempt(job, plannedAtMs, attemptNo + 1));
+        }
       }),
     );
   }
@@ -162,14 +170,42 @@ export async function createCronRunner(options: {
   }
 
   function arm(job: JobSpec, cron: Cron): void {
-    const fromMs = Math.max(clock.nowMs(), state.lastPlannedAtMs[job.name] ?? 0);
-    const next = cron.nextRun(new Date(fromMs));
+    if (stopped) return;
+    const nowMs = clock.nowMs();
+    forgetFuture(job, nowMs);
+    const next = cron.nextRun(new Date(Math.max(nowMs, state.lastPlannedAtMs[job.name] ?? 0)));
     if (!next) return;
     const plannedAtMs = next.getTime();
-    after(plannedAtMs - clock.nowMs(), () => {
-      void occur(job, plannedAtMs);
-      arm(job, cron);
-    });
+    const timer = wakeAt(
+      clock,
+      plannedAtMs,
+      () => {
+        timers.delete(timer);
+        if (stopped) return;
+        void occur(job, plannedAtMs);
+        arm(job, cron);
+      },
+      (jumpMs) => {
+        timers.delete(timer);
+        log.warn(`the wall clock jumped by ${(jumpMs / 3_600_000).toFixed(2)} h; re-arming job ${job.name}`);
+        arm(job, cron);
+      },
+    );
+    timers.add(timer);
+  }
+
+  /**
+   * An occurrence recorded "in the future" was run by a clock that ran ahead (a wrong boot time);
+   * counting from it would hold the job back for the size of the error.
+   */
+  function forgetFuture(job: JobSpec, nowMs: number): void {
+    const last = state.lastPlannedAtMs[job.name];
+    if (last !== undefined && !(last <= nowMs + JUMP_TOLERANCE_MS)) {
+      log.warn(
+        `job ${job.name} last ran for ${iso(last)}, after now: the clock went back; counting from now`,
+      );
+      state.lastPlannedAtMs[job.name] = nowMs;
+    }
   }
 
   async function resume(job: JobSpec, cron: Cron): Promise<void> {
@@ -179,6 +215,7 @@ export async function createCronRunner(options: {
       log.info(`job ${job.name} (${iso(o.plannedAtMs)}) was interrupted; retrying`);
       void attempt(job, o.plannedAtMs, o.attempt + 1);
     }
+    forgetFuture(job, nowMs);
     const last = state.lastPlannedAtMs[job.name];
     if (last === undefined) {
       state.lastPlannedAtMs[job.name] = nowMs;
@@ -219,7 +256,7 @@ export async function createCronRunner(options: {
     },
     stop() {
       stopped = true;
-      for (const handle of timers) clock.clearTimeout(handle);
+      for (const timer of timers) timer.cancel();
       timers.clear();
     },
     async whenIdle() {

@@ -15,8 +15,9 @@ export interface WallTimer {
 }
 
 /**
- * Calls `onDue` once the clock reads `atMs` or later. When the clock is found to have jumped
- * before that, calls `onJump(jumpMs)` instead (positive: forward) and stops; the caller re-arms.
+ * Calls `onDue` once the clock reads `atMs` or later. When the clock is found to have jumped back
+ * (or forward, but not past `atMs`) before that, calls `onJump(jumpMs)` instead (positive:
+ * forward) and stops; the caller re-arms from the clock as it now reads.
  */
 export function wakeAt(
   clock: Clock,
@@ -28,14 +29,16 @@ export function wakeAt(
   let cancelled = false;
   // A NaN or infinite instant is never due; arming it would make a timer that fires every 1 ms.
   if (!Number.isFinite(atMs)) return { cancel() {} };
+  // Always through a timer, never synchronously: the caller holds the handle when it fires.
   const step = () => {
     const nowMs = clock.nowMs();
-    if (nowMs >= atMs) return onDue();
-    const delayMs = Math.min(WAKE_STEP_MS, atMs - nowMs);
+    const delayMs = Math.max(0, Math.min(WAKE_STEP_MS, atMs - nowMs));
     const expectedMs = nowMs + delayMs;
     handle = clock.setTimeout(() => {
       if (cancelled) return;
-      const jumpMs = clock.nowMs() - expectedMs;
+      const wokeMs = clock.nowMs();
+      if (wokeMs >= atMs) return onDue();
+      const jumpMs = wokeMs - expectedMs;
       // Late by a lot means either a forward jump or a frozen process: both call for a re-plan.
       if (Math.abs(jumpMs) > JUMP_TOLERANCE_MS) return onJump(jumpMs);
       step();

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { type CatchUpPolicy, createCronRunner, type JobSpec } from "../../src/runtime/cron.js";
-import type { JobRun } from "../../src/runtime/ports.js";
+import type { Clock, JobRun } from "../../src/runtime/ports.js";
 import { FakeClock } from "../fakes/clock.js";
+import { JumpingClock } from "../fakes/jumping-clock.js";
 import { tempDir } from "./helpers.js";
 
 const HOUR = 3_600_000;
@@ -27,21 +28,21 @@ function job(overrides: Partial<JobSpec> & { calls: number[] }): JobSpec {
   };
 }
 
-async function runner(clock: FakeClock, dir: string, jobs: JobSpec[], runs: JobRun[] = []) {
+async function runner(clock: FakeClock | JumpingClock, dir: string, jobs: JobSpec[], runs: JobRun[] = []) {
   const r = await createCronRunner({
     jobs,
-    clock,
+    clock: clock as Clock,
     dataDir: dir,
     log: createLogger("test"),
     onRun: (run) => runs.push(run),
   });
-  clock.waitAfterEachTimer(() => r.whenIdle());
+  (clock instanceof JumpingClock ? clock.base : clock).waitAfterEachTimer(() => r.whenIdle());
   await r.start();
   await r.whenIdle();
   return r;
 }
 
-async function advance(clock: FakeClock, ms: number, r: { whenIdle(): Promise<void> }) {
+async function advance(clock: FakeClock | JumpingClock, ms: number, r: { whenIdle(): Promise<void> }) {
   await clock.advance(ms);
   await r.whenIdle();
 }
@@ -139,6 +140,66 @@ describe("cron jobs", () => {
     const second = await runner(clock, dir, [job({ calls })]);
     expect(calls).toEqual([Date.parse("2025-03-29T03:15:00Z")]);
     expect(second.records().at(-1)).toMatchObject({ outcome: "ok", attempt: 2 });
+    second.stop();
+  });
+
+  it("runs a timed retry every backoff period with a fixed backoff", async () => {
+    const clock = new FakeClock(START);
+    const attempts: number[] = [];
+    const failing = job({
+      calls: [],
+      retries: 4,
+      backoffMs: 15 * 60_000,
+      backoff: "fixed",
+      run: async () => {
+        attempts.push(clock.nowMs());
+        throw new Error("not yet");
+      },
+    });
+    const r = await runner(clock, await tempDir(), [failing]);
+    await advance(clock, DAY, r);
+    expect(attempts.map((ms) => (ms - attempts[0]!) / 60_000)).toEqual([0, 15, 30, 45, 60]);
+  });
+});
+
+describe("cron jobs across wall-clock jumps", () => {
+  const MIDNIGHT = Date.parse("2025-01-14T00:00:00Z"); // London is on GMT: local = UTC
+
+  it("runs at the local time the clock reads after it jumps back 3 hours", async () => {
+    const clock = new JumpingClock(new FakeClock(MIDNIGHT));
+    const ranAt: number[] = [];
+    const r = await runner(clock, await tempDir(), [
+      job({ calls: [], run: async () => void ranAt.push(clock.nowMs()) }),
+    ]);
+    await advance(clock, 30 * 60_000, r);
+    clock.jump(-3 * HOUR); // 21:30 the day before
+    await advance(clock, 8 * HOUR, r);
+    expect(ranAt.map((ms) => new Date(ms).toISOString())).toEqual(["2025-01-14T03:15:00.000Z"]);
+  });
+
+  it("runs a due occurrence within a minute when the clock jumps forward past it", async () => {
+    const clock = new JumpingClock(new FakeClock(MIDNIGHT));
+    const ranAt: number[] = [];
+    const r = await runner(clock, await tempDir(), [
+      job({ calls: [], run: async () => void ranAt.push(clock.nowMs()) }),
+    ]);
+    await advance(clock, 30 * 60_000, r);
+    clock.jump(5 * HOUR); // 05:30, past 03:15
+    await advance(clock, 2 * 60_000, r);
+    expect(ranAt.map((ms) => new Date(ms).toISOString())).toEqual(["2025-01-14T05:31:00.000Z"]);
+  });
+
+  it("a last run recorded in the future (a clock that ran ahead) does not hold the job back", async () => {
+    const dir = await tempDir();
+    const ahead = new FakeClock(MIDNIGHT + 2 * DAY);
+    const first = await runner(ahead, dir, [job({ calls: [] })]);
+    await advance(ahead, 4 * HOUR, first); // runs "2025-01-16T03:15"
+    first.stop();
+    const calls: number[] = [];
+    const clock = new FakeClock(MIDNIGHT); // NTP put the clock right
+    const second = await runner(clock, dir, [job({ calls })]);
+    await advance(clock, 4 * HOUR, second);
+    expect(calls.map((ms) => new Date(ms).toISOString())).toEqual(["2025-01-14T03:15:00.000Z"]);
     second.stop();
   });
 });

@@ -6,9 +6,11 @@ import { createRuntime } from "../../src/runtime/runtime.js";
 import { createScheduler } from "../../src/runtime/scheduler.js";
 import { BatterySim } from "../fakes/battery-sim.js";
 import { FakeClock } from "../fakes/clock.js";
+import { JumpingClock } from "../fakes/jumping-clock.js";
 import {
   agileLikeRates,
   FakeInputs,
+  flatLoad,
   RecordingPublisher,
   simBattery,
   T0,
@@ -66,12 +68,19 @@ describe("scheduler", () => {
   });
 
   it("runs days of schedule in milliseconds of test time", async () => {
-    const { clock, runtime, scheduler } = await setup();
+    const { clock, runtime, scheduler, inputs, publisher } = await setup();
+    inputs.importRates = agileLikeRates(T0, 4 * 48);
     await scheduler.start();
     await clock.advance(24 * 60 * MINUTE);
     scheduler.stop();
-    // One plan per replan period (aged) plus the first.
-    expect(runtime.latestPlan()!.planVersion).toBeGreaterThanOrEqual(48);
+    // The plan made at start (00:07) is reused at 00:30 (same inputs, 23 minutes old); from 01:00
+    // on every slot boundary finds it aged: 1 + 47 plans, each at a boundary.
+    expect(publisher.plans.map((p) => (p.computedAtMs - T0) / MINUTE)).toEqual([
+      7,
+      ...Array.from({ length: 47 }, (_, i) => 60 + 30 * i),
+    ]);
+    expect(publisher.plans.map((p) => p.planVersion)).toEqual(Array.from({ length: 48 }, (_, i) => i + 1));
+    expect(runtime.latestPlan()!.planVersion).toBe(48);
   });
 
   it("debounces a burst of entity changes into one replan", async () => {
@@ -88,17 +97,45 @@ describe("scheduler", () => {
     scheduler.stop();
   });
 
-  it("rate-limits triggered replans", async () => {
+  it("rate-limits replans triggered by entity changes to one a minute", async () => {
     const { clock, scheduler, inputs } = await setup();
     await scheduler.start();
-    const before = inputs.reads;
+    const t = clock.nowMs();
+    const readsAt = recordReads(inputs, clock);
     scheduler.notifyChange({ kind: "settings" });
     await clock.advance(11_000);
     scheduler.notifyChange({ kind: "settings" });
-    await clock.advance(11_000);
-    expect(inputs.reads - before).toBe(1);
-    await clock.advance(60_000);
-    expect(inputs.reads - before).toBe(2);
+    await clock.advance(2 * MINUTE);
+    // The first after the 10 s debounce; the second held until a minute after the first.
+    expect(readsAt.map((ms) => ms - t)).toEqual([10_000, 10_000 + MINUTE]);
+    scheduler.stop();
+  });
+
+  it("a manual replan right after a triggered one is not rate-limited", async () => {
+    const { clock, runtime, scheduler, inputs } = await setup();
+    await scheduler.start();
+    const t = clock.nowMs();
+    const readsAt = recordReads(inputs, clock);
+    scheduler.notifyChange({ kind: "settings" });
+    await clock.advance(15_000);
+    runtime.requestReplan("button");
+    await clock.advance(0);
+    expect(readsAt.map((ms) => ms - t)).toEqual([10_000, 15_000]);
+    expect(runtime.latestPlan()!.reason).toBe("manual: button");
+    scheduler.stop();
+  });
+
+  it("an override gets a plan at once, even right after a triggered replan", async () => {
+    const { clock, runtime, scheduler, inputs } = await setup();
+    await scheduler.start();
+    const t = clock.nowMs();
+    scheduler.notifyChange({ kind: "settings" });
+    await clock.advance(12_000);
+    const readsAt = recordReads(inputs, clock);
+    const id = await runtime.createOverride({ mode: "hold", durationMinutes: 60 });
+    await clock.advance(0);
+    expect(readsAt.map((ms) => ms - t)).toEqual([12_000]);
+    expect(runtime.latestPlan()!.reason).toBe(`manual: override ${id} created`);
     scheduler.stop();
   });
 
@@ -133,7 +170,92 @@ describe("scheduler", () => {
   });
 });
 
+describe("scheduler across wall-clock jumps", () => {
+  async function jumpingSetup() {
+    const base = new FakeClock(T0 + 7 * MINUTE);
+    const clock = new JumpingClock(base);
+    const config = testConfig({ schedule: { replan_minutes: 30, debounce_seconds: 10 } });
+    const inputs = new FakeInputs();
+    inputs.importRates = agileLikeRates(T0 - 48 * 60 * MINUTE, 48 * 6);
+    inputs.load = flatLoad(T0 - 48 * 60 * MINUTE, 48 * 6);
+    const plansAt: number[] = [];
+    const publisher = new RecordingPublisher();
+    const publishPlan = publisher.publishPlan.bind(publisher);
+    publisher.publishPlan = (plan, status) => {
+      plansAt.push(clock.nowMs());
+      return publishPlan(plan, status);
+    };
+    const sim = new BatterySim(simBattery(config), { maxImportKw: 20, maxExportKw: 5 }, 5);
+    const executedAt: number[] = [];
+    const read = sim.readState.bind(sim);
+    sim.readState = () => {
+      executedAt.push(clock.nowMs());
+      return read();
+    };
+    const runtime = await createRuntime({
+      inputs,
+      publisher,
+      controllers: { modbus: sim },
+      dataDir: await tempDir(),
+      clock,
+      config,
+    });
+    const scheduler = createScheduler({
+      runtime,
+      clock,
+      log: createLogger("test"),
+      slotMinutes: 30,
+      replanMinutes: 30,
+      socTolerancePct: 5,
+      debounceMs: 10_000,
+      minTriggerIntervalMs: MINUTE,
+    });
+    base.waitAfterEachTimer(() => scheduler.whenIdle());
+    return { clock, runtime, scheduler, plansAt, executedAt };
+  }
+
+  for (const jumpMs of [-3 * 60 * MINUTE, -2 * 24 * 60 * MINUTE, 5 * 60 * MINUTE]) {
+    const what = `${jumpMs < 0 ? "back" : "forward"} by ${Math.abs(jumpMs) / (60 * MINUTE)} h`;
+    it(`re-plans a minute after the wall clock jumps ${what}, then keeps to the new boundaries`, async () => {
+      const { clock, runtime, scheduler, plansAt, executedAt } = await jumpingSetup();
+      await scheduler.start();
+      await clock.advance(10 * MINUTE); // 00:17
+      clock.jump(jumpMs);
+      const jumpedAt = clock.nowMs(); // hh:17 on the new clock
+      plansAt.length = 0;
+      executedAt.length = 0;
+      await clock.advance(61 * MINUTE);
+      scheduler.stop();
+      // Seen at the next one-minute wake-up: a plan from the corrected clock, which the store
+      // accepts although the last plan's inputs were read "later"; then the new clock's :30 and :00.
+      expect(plansAt[0]! - jumpedAt).toBe(MINUTE);
+      expect(executedAt.map((ms) => (ms - jumpedAt) / MINUTE)).toEqual([1, 13, 43]);
+      expect(runtime.latestPlan()!.plan.slots[0]!.startMs).toBeLessThanOrEqual(clock.nowMs());
+      expect(runtime.latestPlan()!.plan.slots[0]!.endMs).toBeGreaterThan(clock.nowMs());
+    });
+  }
+});
+
 describe("built-in jobs", () => {
+  it("re-checks late rates every 15 minutes until they arrive", async () => {
+    const { clock, runtime, inputs, dataDir } = await setup(Date.parse("2025-01-14T12:00:00Z"));
+    inputs.importRates = agileLikeRates(T0, 48); // today only
+    const jobs = await startBuiltinJobs(runtime, dataDir, "Europe/London");
+    clock.waitAfterEachTimer(() => jobs.whenIdle());
+    const readsAt = recordReads(inputs, clock);
+    await clock.advance(6 * 60 * MINUTE); // 18:00
+    await clock.advance(5 * 60 * MINUTE); // 23:00
+    const deadline = Date.parse("2025-01-14T18:00:00Z");
+    expect(readsAt.map((ms) => (ms - deadline) / MINUTE)).toEqual(
+      Array.from({ length: 21 }, (_, i) => i * 15),
+    );
+    inputs.importRates = agileLikeRates(T0, 94);
+    await clock.advance(60 * MINUTE);
+    expect(readsAt.length).toBe(22);
+    expect(runtime.status().reason).not.toContain("tomorrow's rates");
+    jobs.stop();
+  });
+
   it("raises the status and notifies when tomorrow's rates are late, and clears it when they arrive", async () => {
     const { clock, runtime, inputs, publisher, dataDir } = await setup(Date.parse("2025-01-14T12:00:00Z"));
     inputs.importRates = agileLikeRates(T0, 48); // today only
@@ -163,6 +285,17 @@ describe("built-in jobs", () => {
     jobs.stop();
   });
 });
+
+/** The clock readings at which the inputs are read from now on. */
+function recordReads(inputs: FakeInputs, clock: { nowMs(): number }): number[] {
+  const readsAt: number[] = [];
+  const read = inputs.readInputs.bind(inputs);
+  inputs.readInputs = (nowMs) => {
+    readsAt.push(clock.nowMs());
+    return read(nowMs);
+  };
+  return readsAt;
+}
 
 function loadRefreshRun(runtime: { recentJobRuns(): { job: string; outcome: string }[] }) {
   return runtime.recentJobRuns().find((r) => r.job === "refresh-load-forecast");

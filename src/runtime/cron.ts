@@ -187,7 +187,9 @@ export async function createCronRunner(options: {
       },
       (jumpMs) => {
         timers.delete(timer);
-        log.warn(`the wall clock jumped by ${(jumpMs / 3_600_000).toFixed(2)} h; re-arming job ${job.name}`);
+        log.warn(
+          `the wall clock went back by ${(-jumpMs / 3_600_000).toFixed(2)} h; re-arming job ${job.name}`,
+        );
         arm(job, cron);
       },
     );

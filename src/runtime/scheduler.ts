@@ -3,7 +3,8 @@
 // debounced (changes come in bursts) and rate-limited, and manual requests, which are neither.
 // Planning itself is single-flight in the runtime, so overlapping triggers queue at most one
 // follow-up. The wall clock may jump (NTP fixing a wrong boot time): the slot timer re-reads it at
-// least every minute (wall-timer.ts), and a jump re-plans and re-arms from the corrected clock.
+// least every minute (wall-timer.ts); a jump forward makes the next boundary due at once, a jump
+// back re-plans and re-arms from the corrected clock.
 import { type ReplanDecision, type ReplanTrigger, replanDecision } from "../core/replan.js";
 import { errorMessage } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
@@ -70,8 +71,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   function onJump(jumpMs: number): void {
     if (stopped) return;
-    const hours = (jumpMs / 3_600_000).toFixed(2);
-    log.warn(`the wall clock jumped by ${hours} h; re-planning and re-arming the schedule from it`);
+    const hours = (-jumpMs / 3_600_000).toFixed(2);
+    log.warn(`the wall clock went back by ${hours} h; re-planning and re-arming the schedule from it`);
     // A rate limit measured on the old clock would hold triggers for the size of the jump.
     lastTriggeredMs = Number.NEGATIVE_INFINITY;
     track(async () => {

@@ -3,6 +3,7 @@
 // birth message (`<prefix>/status` = online) still triggers a full resend, as HA's docs ask of
 // discovery publishers. The last will marks every entity unavailable when the add-on dies.
 import { connect, type MqttClient } from "mqtt";
+import { z } from "zod";
 import { BatteryPlannerError, errorMessage } from "../../errors.js";
 import { createLogger, type Logger } from "../../log.js";
 import type {
@@ -21,6 +22,11 @@ import { type ControlStates, controlPayload, MqttCommandHandler } from "./mqtt-c
 import { AVAILABLE, discoveryMessages, NOT_AVAILABLE, topics } from "./mqtt-discovery.js";
 import { notifyThroughHa } from "./notify.js";
 import { SensorBoard } from "./sensor-board.js";
+
+/** How long to wait for our retained override duration after subscribing (loopback broker). */
+const RESTORE_WAIT_MS = 300;
+/** The override duration number's range (its discovery config: 5..1440, step 5). */
+const durationMinutes = z.coerce.number().int().min(5).max(1440);
 
 export interface MqttBroker {
   host: string;
@@ -209,6 +215,39 @@ export async function createMqttPublisher(options: MqttPublisherOptions): Promis
     await flush();
   };
 
+  // The override duration is the controls' own setting (the runtime has none): its last value
+  // lives on at the broker as our retained state, and is taken back from there after a restart
+  // instead of being overwritten with the default.
+  async function restoreOverrideDuration(): Promise<void> {
+    const topic = t.state("override_duration");
+    let seen: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => {
+      seen = resolve;
+    });
+    const onMessage = (from: string, message: Buffer, packet: { retain?: boolean }) => {
+      if (from !== topic) return;
+      const parsed = durationMinutes.safeParse(message.toString("utf8").trim());
+      if (packet.retain && parsed.success) controlStates.override_duration = parsed.data;
+      seen();
+    };
+    client.on("message", onMessage);
+    try {
+      await client.subscribeAsync(topic, { qos: 1 });
+      // A retained message follows the SUBACK at once; nothing within a moment means none is kept.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        arrived,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, RESTORE_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
+      await client.unsubscribeAsync(topic);
+    } catch (error) {
+      log.warn(`could not read back the override duration: ${errorMessage(error)}`);
+    } finally {
+      client.removeListener("message", onMessage);
+    }
+  }
+
   const onConnect = async () => {
     try {
       await client.subscribeAsync([statusTopic, ...commandTopics.keys()], { qos: 1 });
@@ -235,6 +274,7 @@ export async function createMqttPublisher(options: MqttPublisherOptions): Promis
     // One command at a time, in arrival order: "charge" then "auto" must cancel that override.
     if (key) commands = commands.then(() => handler.handle(key, payload, packet.retain));
   });
+  await restoreOverrideDuration();
   await onConnect();
 
   return {

@@ -43,9 +43,15 @@ async function watch(broker: Mosquitto) {
   return { client, seen };
 }
 
-async function start(sim: HaSim, seedOptions: Record<string, unknown>, dataDir: string, startMs: number) {
-  const broker = await startMosquitto();
-  cleanups.push(() => broker.stop());
+async function start(
+  sim: HaSim,
+  seedOptions: Record<string, unknown>,
+  dataDir: string,
+  startMs: number,
+  existing?: Mosquitto,
+) {
+  const broker = existing ?? (await startMosquitto());
+  if (!existing) cleanups.push(() => broker.stop());
   const config = parseConfig({
     ...seedOptions,
     battery: { ...(seedOptions.battery as object), reserve_pct: 10 },
@@ -98,5 +104,37 @@ describe("the MQTT controls", () => {
     expect(second.addon.runtime.reservePct()).toBe(30);
     expect(after.seen.get("battery_planner/reserve_soc/state")).toBe("30");
     expect(after.seen.get("battery_planner/control_enabled/state")).toBe("OFF");
+  });
+
+  it("keep the override duration set from HA across a restart of the add-on (the broker keeps it)", async () => {
+    const restoreLog = setLogSink(() => undefined);
+    cleanups.push(async () => restoreLog());
+    const scenario = parseScenario(JSON.parse(await readFile(SCENARIO, "utf8")));
+    const { sim, seed } = await startHaSimForScenario(scenario, { token: TOKEN });
+    cleanups.push(() => sim.close());
+    const dataDir = await mkdtemp(join(tmpdir(), "bp-duration-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const options = seed.options as Record<string, unknown>;
+
+    const first = await start(sim, options, dataDir, seed.startMs + 60_000);
+    const ha = await watch(first.broker);
+    await ha.client.publishAsync("battery_planner/override_duration/set", "90");
+    await waitFor(
+      () => (ha.seen.get("battery_planner/override_duration/state") === "90" ? true : undefined),
+      "the duration number to show 90",
+    );
+    await first.addon.stop();
+
+    // The add-on restarts; the Mosquitto add-on (and what it retains) stays.
+    const second = await start(sim, options, dataDir, seed.startMs + 120_000, first.broker);
+    cleanups.push(() => second.addon.stop());
+    const states: string[] = [];
+    ha.client.on("message", (topic, payload) => {
+      if (topic === "battery_planner/override_duration/state") states.push(payload.toString());
+    });
+    await ha.client.publishAsync("battery_planner/override_mode/set", "charge");
+    const override = await waitFor(() => second.addon.runtime.overrides()[0], "the override from the select");
+    expect(override.durationMinutes).toBe(90);
+    expect(states.filter((v) => v !== "90")).toEqual([]);
   });
 });

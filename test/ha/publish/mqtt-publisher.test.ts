@@ -216,6 +216,11 @@ describe("MQTT discovery publisher (real mosquitto)", () => {
     expect(value("bp_state/next_mode_start/state")).toBe("2025-06-01T01:00:00.000Z");
     expect(value("bp_state/plan_version/state")).toBe("7");
     expect(value("bp_state/status/state")).toBe("ok");
+    // The accrued-saving counter carries its last_reset in its state, for its discovery templates.
+    expect(JSON.parse(value("bp_state/saving_accrued/state")!)).toEqual({
+      value: 0,
+      last_reset: new Date(START).toISOString(),
+    });
     expect(JSON.parse(value("bp_state/status/attributes")!)).toMatchObject({ reason: "plan is current" });
 
     // The same status again sends nothing new.

@@ -16,8 +16,8 @@ import { resolveStartupOptions, type StartupOptions } from "./setup/startup.js";
 
 const log = createLogger("addon");
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+function parseFlags(args: string[]) {
+  return parseArgs({
     args,
     options: {
       options: { type: "string", default: process.env.BATTERY_PLANNER_OPTIONS ?? "/data/options.json" },
@@ -26,6 +26,17 @@ export async function run(args: string[]): Promise<number> {
     },
     strict: true,
   });
+}
+
+export async function run(args: string[]): Promise<number> {
+  let values: ReturnType<typeof parseFlags>["values"];
+  try {
+    ({ values } = parseFlags(args));
+  } catch (error) {
+    // A mistyped flag is the person's to fix, like a wrong option: one line, not a stack.
+    log.error(`${errorMessage(error)} (flags: --options FILE, --data DIR, --port PORT)`);
+    return 2;
+  }
   let addon: Addon;
   try {
     const inAddon = process.env.SUPERVISOR_TOKEN !== undefined;

@@ -31,7 +31,7 @@ type Issue = { path: (string | number)[]; message: string; fix: string };
 
 const RATE_ENTITIES: Record<string, string> = {
   octopus:
-    "List the Octopus Energy integration's current_day_rates and next_day_rates event entities (enable them first: the integration creates them disabled)",
+    "List the Octopus Energy integration's current_day_rates and next_day_rates event entities (installs before its 9.0.1 created them disabled: enable them under the integration's entities)",
   nordpool: "List the Nord Pool sensor, e.g. sensor.nordpool_kwh_se3_sek_3_10_025",
 };
 

@@ -12,7 +12,9 @@ import {
 import { numberChoice } from "../../src/config/option-meta.js";
 import {
   CONFIG_YAML,
+  DOCS_MD,
   renderConfigYaml,
+  renderDocs,
   renderTranslations,
   TRANSLATIONS_YAML,
 } from "../../src/tools/gen-addon-config.js";
@@ -28,6 +30,12 @@ describe("the committed add-on files", () => {
 
   it("translations/en.yaml is what the schema generates (run npm run gen:addon)", () => {
     expect(renderTranslations()).toBe(read(TRANSLATIONS_YAML));
+  });
+
+  it("DOCS.md's profile tables are what the profiles' data says (run npm run gen:addon)", () => {
+    const committed = read(DOCS_MD);
+    expect(renderDocs(committed)).toBe(committed);
+    expect(committed).toContain("| `charge_target_enable` | `switch.{prefix}_enable_charge_target` |");
   });
 
   it("keeps every other key of config.yaml byte for byte", () => {

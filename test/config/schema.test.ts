@@ -77,7 +77,7 @@ describe("checks across options", () => {
       "octopus with no rate entities",
       { import_tariff: { source: "octopus" } },
       "import_tariff.entities",
-      /enable them first: the integration creates them disabled/,
+      /created them disabled: enable them under the integration's entities/,
     ],
     [
       "an export tariff from nordpool with no sensor",

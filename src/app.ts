@@ -20,6 +20,7 @@ import { systemClock } from "./runtime/ports.js";
 import { createRuntime, RESTORE_DEADLINE_MS } from "./runtime/runtime.js";
 import type { Runtime } from "./runtime/runtime-types.js";
 import { createSchedulerFromConfig, type Scheduler } from "./runtime/scheduler.js";
+import type { SetupReport } from "./setup/render.js";
 import { startWebServer, type WebServerHandle } from "./web/server.js";
 import { webStateOf } from "./web/state.js";
 
@@ -35,6 +36,8 @@ export interface AddonOptions {
   /** Overrides the controller the options describe (the demo's simulated inverter is one). */
   controllers?: Partial<Record<"ha_services" | "modbus", Controller>>;
   log?: Logger;
+  /** What auto-detection found at start (main.ts), shown on the page. */
+  setup?: SetupReport;
 }
 
 export interface Addon {
@@ -205,7 +208,7 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
     if (options.web) {
       web = await startWebServer({
         ...options.web,
-        state: webStateOf(runtime, { currency }),
+        state: webStateOf(runtime, { currency, ...(options.setup ? { setup: options.setup } : {}) }),
         nowMs: () => clock.nowMs(),
         timeZone,
         log: log.child("web"),

@@ -10,9 +10,10 @@ import { BatteryPlannerError, errorMessage } from "./errors.js";
 import { connectHa, type HaConnection } from "./ha/connection.js";
 import { endpointsFromEnv } from "./ha/endpoints.js";
 import { createLogger, setLogLevel } from "./log.js";
+import type { RuntimeStatus } from "./runtime/ports.js";
 import type { SetupReport } from "./setup/render.js";
-import { startSetupServer } from "./setup/setup-server.js";
 import { resolveStartupOptions, type StartupOptions } from "./setup/startup.js";
+import { startWebServer, type WebServerOptions } from "./web/server.js";
 
 const log = createLogger("addon");
 
@@ -59,6 +60,7 @@ export async function run(args: string[]): Promise<number> {
       endpoints: endpointsFromEnv(process.env),
       dataDir: values.data,
       web,
+      ...(startup.report ? { setup: startup.report } : {}),
     });
   } catch (error) {
     // Our own errors already say what to do; anything else is a bug worth its stack.
@@ -116,14 +118,31 @@ async function optionsWithDetection(raw: unknown): Promise<StartupOptions> {
   }
 }
 
-/** Incomplete options: say so on the page and in the log, and wait to be reconfigured. */
+/** Incomplete options: the plan page stays up with what was found and what is missing, so the
+ * user reads it in the sidebar instead of a stopped add-on's log, until they restart it. */
 async function runSetupMode(
   problem: string,
   report: SetupReport,
-  web: { host: string; port: number; ingressOnly: boolean },
+  web: Omit<WebServerOptions, "state" | "log">,
 ): Promise<number> {
   log.error(problem);
-  const server = await startSetupServer({ ...web, report, problem });
+  const status: RuntimeStatus = {
+    state: "error",
+    reason: problem,
+    controlEnabled: false,
+    updatedAtMs: Date.now(),
+  };
+  const server = await startWebServer({
+    ...web,
+    state: {
+      getPlan: () => undefined,
+      getStatus: () => status,
+      getJobRuns: () => [],
+      getSocHistory: () => [],
+      setup: report,
+    },
+    log: log.child("web"),
+  });
   log.info(`setup page on port ${server.port}: set ${report.missing.join(", ")} and restart the add-on`);
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", () => resolve());

@@ -108,6 +108,8 @@ export function startWebServer(options: WebServerOptions): Promise<WebServerHand
         const stored = state.getPlan();
         return sendJson(res, 200, { plan: stored ? planView(stored, state.getSocHistory(), now()) : null });
       }
+      case "/api/setup":
+        return sendJson(res, 200, { setup: state.setup ?? null });
       case "/api/jobs":
         return sendJson(res, 200, { runs: jobRunsView(state.getJobRuns(), now()) });
       case "/healthz":

@@ -1,6 +1,7 @@
 // What the plan page reads from the runtime. The web server only reads, never changes anything.
 import type { JobRun, RuntimeStatus, SocSample, StoredPlan } from "../runtime/ports.js";
 import type { Runtime } from "../runtime/runtime-types.js";
+import type { SetupReport } from "../setup/render.js";
 
 export type { SocSample };
 
@@ -14,15 +15,18 @@ export interface WebState {
   getSocHistory(): SocSample[];
   /** The home's currency (ISO code, HA's configured one, as on the cost sensors). */
   currency?: string;
+  /** What start-up auto-detection found and the options to paste (src/setup), when it ran. */
+  setup?: SetupReport;
 }
 
 /** The page's view of a running runtime. */
 export function webStateOf(
   runtime: Pick<Runtime, "latestPlan" | "status" | "recentJobRuns" | "socHistory">,
-  display: { currency?: string } = {},
+  display: { currency?: string; setup?: SetupReport } = {},
 ): WebState {
   return {
     ...(display.currency ? { currency: display.currency } : {}),
+    ...(display.setup ? { setup: display.setup } : {}),
     getPlan: () => runtime.latestPlan(),
     getStatus: () => runtime.status(),
     getJobRuns: () => runtime.recentJobRuns(),

@@ -115,14 +115,19 @@ describe("first start with auto-detection", () => {
     const port = Number(/setup page on port (\d+)/.exec(portLine)![1]);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({
-      status: "setup",
-      missing: expect.arrayContaining(["battery.capacity_kwh"]),
-    });
+    expect(await health.json()).toMatchObject({ state: "error" });
+    const { setup } = (await (await fetch(`http://127.0.0.1:${port}/api/setup`)).json()) as {
+      setup: { lines: string[]; missing: string[]; yaml: string };
+    };
+    expect(setup.missing).toEqual(
+      expect.arrayContaining(["battery.capacity_kwh", "battery.max_charge_kw", "battery.max_discharge_kw"]),
+    );
+    expect(setup.lines.join("\n")).toContain("Octopus Energy import rates");
+    expect(parse(setup.yaml).battery.soc_entity).toBe("sensor.battery_soc");
+    const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as { reason: string };
+    expect(status.reason).toContain("battery.capacity_kwh");
     const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
-    expect(page).toContain("battery.capacity_kwh");
-    expect(page).toContain("Octopus Energy import rates");
-    expect(page).toContain("sensor.battery_soc");
+    expect(page).toContain('id="setup-card"');
     expect(lines.join("\n")).toContain("option 'battery.capacity_kwh'");
     process.emit("SIGTERM");
     expect(await exit).toBe(0);

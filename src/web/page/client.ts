@@ -4,6 +4,7 @@
 // imports below are types only and vanish when compiled.
 import type UPlot from "uplot";
 import type { Mode } from "../../core/types.js";
+import type { SetupReport } from "../../setup/render.js";
 import type { ChartData, CurrencyDisplay, JobRunView, PlanView, StatusView } from "../view.js";
 
 export function pageMain(): void {
@@ -263,6 +264,25 @@ export function pageMain(): void {
     byId("jobs-empty").hidden = runs.length > 0;
   }
 
+  // What auto-detection found at start does not change while the add-on runs: asked for once.
+  async function renderSetup(): Promise<void> {
+    const { setup } = await getJson<{ setup: SetupReport | null }>("api/setup");
+    if (!setup) return;
+    const list = byId("setup-lines");
+    list.replaceChildren(
+      ...setup.lines.map((line) => {
+        const item = document.createElement("li");
+        item.textContent = line;
+        return item;
+      }),
+    );
+    const missing = byId("setup-missing");
+    missing.textContent = setup.missing.length > 0 ? `Still to set: ${setup.missing.join(", ")}` : "";
+    missing.hidden = setup.missing.length === 0;
+    setText("setup-yaml", setup.yaml);
+    byId("setup-card").hidden = false;
+  }
+
   async function refresh(): Promise<void> {
     const problem = byId("error");
     try {
@@ -297,5 +317,6 @@ export function pageMain(): void {
   };
   window.addEventListener("resize", () => plot?.setSize({ width: chartWidth(), height: 320 }));
   void refresh();
+  renderSetup().catch(() => undefined);
   setInterval(() => void refresh(), REFRESH_MS);
 }

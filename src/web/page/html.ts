@@ -32,6 +32,15 @@ export function renderIndexHtml(basePath?: string, timeZone?: string): string {
           <dt>Control</dt><dd id="status-control">–</dd>
         </dl>
       </section>
+      <section class="card wide" id="setup-card" hidden>
+        <h2>Found in Home Assistant</h2>
+        <ul id="setup-lines"></ul>
+        <p id="setup-missing" class="setup-missing" hidden></p>
+        <details>
+          <summary>Options to paste (Configuration tab → ⋮ → Edit in YAML)</summary>
+          <pre id="setup-yaml"></pre>
+        </details>
+      </section>
       <section class="card">
         <h2>Next actions</h2>
         <ol id="next-actions"></ol>

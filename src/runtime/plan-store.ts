@@ -121,7 +121,9 @@ export async function openPlanStore(dataDir: string): Promise<PlanStore> {
           );
         }
         // The version goes first in the file, so even a truncated plan shows which one it was.
-        const plan = { planVersion: highest + 1, ...candidate } as StoredPlan;
+        // A candidate that still carries a version (a stored plan, re-committed) does not keep it.
+        const { planVersion: _given, ...rest } = candidate as PlanCandidate & { planVersion?: number };
+        const plan: StoredPlan = { planVersion: highest + 1, ...rest };
         // The high-water marks go first: if the plan write is lost, the version still never repeats.
         await moveMarker(plan.planVersion);
         await writeFileAtomic(

@@ -102,6 +102,16 @@ describe("plan store", () => {
     expect(late).toMatchObject({ committed: false, reason: "superseded" });
   });
 
+  it("a re-committed stored plan gets the next version, not the one it carries", async () => {
+    const store = await openPlanStore(await tempDir());
+    const first = await store.commit(candidate(1));
+    const again = await store.commit({
+      ...(first.committed ? first.plan : {}),
+      ...candidate(2),
+    } as PlanCandidate);
+    expect(again.committed && again.plan.planVersion).toBe(2);
+  });
+
   it("a slow plan from older inputs never replaces a newer one", async () => {
     const store = await openPlanStore(await tempDir());
     let finishSlow!: () => void;

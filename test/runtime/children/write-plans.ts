@@ -1,5 +1,6 @@
-// Child process for the crash test: commits big plans to a store as fast as it can, and says
-// "ready" after the first one, so the parent can kill -9 it in the middle of a later write.
+// Child process for the crash tests: commits big plans to a store as fast as it can, and says
+// "ready" after the first one, so the parent can kill -9 it in the middle of a later write. Inputs
+// are stamped with the real clock, so a child started after another one's plans still commits.
 import { openPlanStore } from "../../../src/runtime/plan-store.js";
 
 const dir = process.argv[2]!;
@@ -23,9 +24,10 @@ const slots = Array.from({ length: 5000 }, (_, i) => ({
 }));
 const store = await openPlanStore(dir);
 for (let i = 1; ; i++) {
-  await store.commit({
-    inputsReadAtMs: i,
-    computedAtMs: i,
+  const nowMs = Date.now();
+  const result = await store.commit({
+    inputsReadAtMs: nowMs,
+    computedAtMs: nowMs,
     reason: `child ${i}`,
     inputsFingerprint: String(i),
     capacityKwh: 10,
@@ -34,5 +36,5 @@ for (let i = 1; ; i++) {
       summary: { netCost: 1, idleCost: 2, saving: 1, modeChanges: 0, finalSocKwh: 5 },
     },
   });
-  if (i === 1) process.stdout.write("ready\n");
+  if (i === 1) process.stdout.write(`ready ${result.committed ? result.plan.planVersion : 0}\n`);
 }

@@ -386,16 +386,24 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       const id = await overrides.create(request, clock.nowMs());
       await overrides.tick(clock.nowMs());
       requestReplan(`override ${id} created`);
+      // An override acts now, not when the replan that plans around it gets its turn.
+      void executeOnce({ refetchInverter: false });
       return id;
     },
     async updateOverride(id, request) {
       const updated = await overrides.update(id, request, clock.nowMs());
-      if (updated) requestReplan(`override ${id} updated`);
+      if (updated) {
+        requestReplan(`override ${id} updated`);
+        void executeOnce({ refetchInverter: false });
+      }
       return updated;
     },
     async cancelOverride(id) {
       const gone = await overrides.cancel(id, clock.nowMs());
-      if (gone.length > 0) requestReplan(`override ${gone.join(", ")} cancelled`);
+      if (gone.length > 0) {
+        requestReplan(`override ${gone.join(", ")} cancelled`);
+        void executeOnce({ refetchInverter: false });
+      }
     },
     async setControlEnabled(enabled) {
       if (enabled === controlEnabled) return;

@@ -231,6 +231,20 @@ describe("what ends on its own is executed when it ends", () => {
   });
 });
 
+describe("an override", () => {
+  it("acts at once, also when the replan that plans around it has to wait its turn", async () => {
+    const { runtime, sim } = await setup({}, { optimise: withModes(() => "self-use") });
+    await runtime.cycle();
+    runtime.setReplanHandler(() => undefined); // the scheduler's rate limit holds the replan
+    const id = await runtime.createOverride({ mode: "export", durationMinutes: 30, powerW: 2000 });
+    await runtime.whenIdle();
+    expect(sim.registers.mode).toBe("export");
+    await runtime.cancelOverride(id);
+    await runtime.whenIdle();
+    expect(sim.registers.mode).toBe("self-use");
+  });
+});
+
 describe("the reserve changed at run time", () => {
   it("reaches the controller through the port", async () => {
     const { runtime, sim } = await setup();

@@ -1,0 +1,80 @@
+// A loopback HTTP relay in front of the HA simulator that a test can make stop answering: REST
+// requests are then held open forever (an HA whose REST API hangs behind a proxy), while the
+// websocket keeps working, or stops answering too (`hangAll`).
+import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
+import { connect, type Socket } from "node:net";
+
+export interface HangingHttpProxy {
+  url: string;
+  /** From now on, REST requests are accepted and never answered. */
+  hangRest(): void;
+  /** REST requests still waiting for an answer. */
+  readonly heldRequests: number;
+  close(): Promise<void>;
+}
+
+export async function startHangingHttpProxy(
+  targetPort: number,
+  targetHost = "127.0.0.1",
+): Promise<HangingHttpProxy> {
+  let hang = false;
+  const held = new Set<ServerResponse>();
+  const sockets = new Set<Socket>();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (hang) {
+      held.add(res);
+      res.on("close", () => held.delete(res));
+      req.resume();
+      return;
+    }
+    const upstream = request(
+      { host: targetHost, port: targetPort, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.on("upgrade", (req: IncomingMessage, client: Socket, head: Buffer) => {
+    const upstream = connect(targetPort, targetHost, () => {
+      const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      upstream.write(`${lines.join("\r\n")}\r\n\r\n`);
+      if (head.length > 0) upstream.write(head);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => undefined);
+    }
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hangRest: () => {
+      hang = true;
+    },
+    get heldRequests() {
+      return held.size;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of held) res.destroy();
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

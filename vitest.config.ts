@@ -9,6 +9,7 @@ const UNIT = [
   "test/scenario/**/*.test.ts",
   "test/ha/readers/**/*.test.ts",
   "test/config/**/*.test.ts",
+  "test/setup/**/*.test.ts",
 ];
 
 export default defineConfig({

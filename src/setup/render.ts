@@ -18,9 +18,13 @@ export function setupReport(
   filled: readonly string[],
   missing: readonly string[],
 ): SetupReport {
-  const lines = detection.findings.map(
-    (f) => `found ${f.what}: ${f.entities.join(", ")} → ${f.options.join(", ")}`,
-  );
+  // A finding for options the user had already set is said as such: theirs stays in force.
+  const taken = (option: string) =>
+    filled.some((f) => f === option || f.startsWith(`${option}.`) || option.startsWith(`${f}.`));
+  const lines = detection.findings.map((f) => {
+    const kept = f.options.some(taken) ? "" : " (already set, kept)";
+    return `found ${f.what}: ${f.entities.join(", ")} → ${f.options.join(", ")}${kept}`;
+  });
   if (detection.findings.length === 0) lines.push("found none of the integrations the add-on knows");
   lines.push(...detection.hints);
   if (filled.length > 0)

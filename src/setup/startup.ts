@@ -17,8 +17,12 @@ export type StartupOptions =
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
-const isUnset = (v: unknown) =>
-  v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0);
+const isUnset = (v: unknown): boolean =>
+  v === undefined ||
+  v === null ||
+  v === "" ||
+  (Array.isArray(v) && v.length === 0) ||
+  (isObject(v) && Object.keys(v).length === 0);
 
 /** Whether any option detection can fill is still empty (so a fully set-up home skips it). */
 export function wantsDetection(raw: unknown): boolean {
@@ -33,7 +37,10 @@ export function wantsDetection(raw: unknown): boolean {
       ["octopus", "nordpool", "amber", undefined, null].includes(tariff.source as string)) ||
     ((isUnset(solar.source) || solar.source === "none") && isUnset(solar.entities)) ||
     isUnset(section("load").consumption_entity) ||
-    ((isUnset(control.profile) || control.profile === "generic") && isUnset(control.entities))
+    // The profile matters only to HA-service control; a Modbus or dry-run home has nothing to find.
+    (control.method === "ha_services" &&
+      (isUnset(control.profile) || control.profile === "generic") &&
+      isUnset(control.entities))
   );
 }
 

@@ -171,3 +171,40 @@ describe("discoverSetup", () => {
     expect(result.failure).toMatch(/auto-detection unavailable: .*Unauthorized/);
   });
 });
+
+describe("wantsDetection and the report", () => {
+  it("skips detection for a home whose options say everything, Modbus control included", async () => {
+    const { wantsDetection } = await import("../../src/setup/startup.js");
+    const full = {
+      battery: { soc_entity: "sensor.soc" },
+      import_tariff: { source: "octopus", entities: ["event.a_current_day_rates"] },
+      solar: { source: "solcast", entities: ["sensor.solcast_pv_forecast_forecast_today"] },
+      load: { consumption_entity: "sensor.house" },
+      control: { method: "modbus", profile: "generic", entities: {} },
+    };
+    expect(wantsDetection(full)).toBe(false);
+    expect(
+      wantsDetection({ ...full, control: { method: "ha_services", profile: "generic", entities: {} } }),
+    ).toBe(true);
+    expect(wantsDetection({ ...full, battery: {} })).toBe(true);
+  });
+
+  it("says which findings were kept as the user set them", async () => {
+    const { setupReport } = await import("../../src/setup/render.js");
+    const home = givEnergyAgileSolcastHome(0);
+    const detection = detectHome(home.states, home.platforms);
+    const { options, filled } = completeOptions(
+      { battery: { soc_entity: "sensor.mine" } },
+      detection.options,
+    );
+    const lines = setupReport(detection, options, filled, []).lines;
+    expect(lines.find((l) => l.startsWith("found Battery state of charge"))).toMatch(
+      /→ battery\.soc_entity, battery\.power_entity$/,
+    );
+    expect(lines.find((l) => l.startsWith("found Octopus Energy import"))).not.toMatch(/already set/);
+    const allKept = setupReport(detection, options, [], []).lines;
+    expect(allKept.find((l) => l.startsWith("found Octopus Energy import"))).toMatch(
+      /\(already set, kept\)$/,
+    );
+  });
+});

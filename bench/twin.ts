@@ -140,7 +140,7 @@ function median(values: number[]): number {
 /** Tried on the tuning days (`--tune`); the first line of src/sim/README.md's table is the winner. */
 const CANDIDATES: { name: string; forecast: LoadForecastParams; pvRiskAversion: number }[] = [
   {
-    name: "weekday median (before)",
+    name: "same-weekday median (before)",
     forecast: { weekdayWeight: 1, halfLifeDays: Number.POSITIVE_INFINITY, statistic: "median" },
     pvRiskAversion: 0,
   },
@@ -152,6 +152,21 @@ const CANDIDATES: { name: string; forecast: LoadForecastParams; pvRiskAversion: 
   {
     name: "all-days median, 3-day half-life",
     forecast: { weekdayWeight: 0, halfLifeDays: 3, statistic: "median" },
+    pvRiskAversion: 0,
+  },
+  {
+    name: "all-days 55th percentile, 3-day",
+    forecast: { weekdayWeight: 0, halfLifeDays: 3, statistic: "median", quantile: 0.55 },
+    pvRiskAversion: 0,
+  },
+  {
+    name: "all-days 60th percentile, 3-day",
+    forecast: { weekdayWeight: 0, halfLifeDays: 3, statistic: "median", quantile: 0.6 },
+    pvRiskAversion: 0,
+  },
+  {
+    name: "all-days 65th percentile, 3-day",
+    forecast: { weekdayWeight: 0, halfLifeDays: 3, statistic: "median", quantile: 0.65 },
     pvRiskAversion: 0,
   },
   {

@@ -61,4 +61,15 @@ describe("the load forecaster", () => {
     const median = forecast(h, { weekdayWeight: 0, halfLifeDays: 7, statistic: "median" });
     expect(median.points.every((p) => p.energyKwh === 1)).toBe(true);
   });
+
+  it("takes the asked weighted quantile of an hour's samples", () => {
+    // Four days that used 1, 2, 3 and 4 kWh an hour, all weighed alike.
+    const h = history((ms) => 1 + Math.floor((ms - (NOW - 4 * DAY)) / DAY), 4);
+    const at = (quantile: number) =>
+      forecast(h, { weekdayWeight: 0, halfLifeDays: Number.POSITIVE_INFINITY, statistic: "median", quantile })
+        .points[0]!.energyKwh;
+    expect(at(0.5)).toBe(2);
+    expect(at(0.75)).toBe(3);
+    expect(at(1)).toBe(4);
+  });
 });

@@ -9,7 +9,7 @@ import { Cron } from "croner";
 import { z } from "zod";
 import { errorMessage } from "../errors.js";
 import type { Logger } from "../log.js";
-import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
+import { damagedFileNote, moveAside, readJsonFileChecked, writeFileAtomic } from "./atomic-file.js";
 import type { Clock, JobRun } from "./ports.js";
 import { createSerialQueue } from "./serial.js";
 import { JUMP_TOLERANCE_MS, wakeAt } from "./wall-timer.js";
@@ -40,18 +40,58 @@ interface OccurrenceRecord extends JobRun {
 
 const occurrenceSchema = z.object({
   job: z.string(),
-  plannedAtMs: z.number(),
-  startedAtMs: z.number(),
-  finishedAtMs: z.number().optional(),
+  plannedAtMs: z.number().finite(),
+  startedAtMs: z.number().finite(),
+  finishedAtMs: z.number().finite().optional(),
   outcome: z.enum(["running", "ok", "failed", "skipped", "timeout"]),
-  attempt: z.number().int(),
+  attempt: z.number().int().min(0).max(10_000),
   message: z.string().optional(),
   final: z.boolean(),
 });
+/** The file's outline; each occurrence and each job's mark is checked on its own. */
 const stateSchema = z.object({
-  lastPlannedAtMs: z.record(z.string(), z.number()),
-  occurrences: z.array(occurrenceSchema),
-}) as unknown as z.ZodType<{ lastPlannedAtMs: Record<string, number>; occurrences: OccurrenceRecord[] }>;
+  lastPlannedAtMs: z.record(z.string(), z.unknown()),
+  occurrences: z.array(z.unknown()),
+});
+const plannedAtSchema = z.number().finite().min(0);
+
+interface CronState {
+  lastPlannedAtMs: Record<string, number>;
+  occurrences: OccurrenceRecord[];
+}
+
+/** Reads jobs.json keeping every record that is still sound; moves the file aside if any was not. */
+async function loadState(path: string, log: Logger): Promise<CronState> {
+  const read = await readJsonFileChecked(path, stateSchema);
+  if (read.status === "missing") return { lastPlannedAtMs: {}, occurrences: [] };
+  if (read.status === "damaged") {
+    log.error(
+      `${path} ${read.problem}; ${damagedFileNote(read.movedTo)} (missed jobs follow their catch-up)`,
+    );
+    return { lastPlannedAtMs: {}, occurrences: [] };
+  }
+  const state: CronState = { lastPlannedAtMs: {}, occurrences: [] };
+  let lost = 0;
+  for (const [job, ms] of Object.entries(read.value.lastPlannedAtMs)) {
+    const parsed = plannedAtSchema.safeParse(ms);
+    if (parsed.success) state.lastPlannedAtMs[job] = parsed.data;
+    else lost++;
+  }
+  for (const record of read.value.occurrences) {
+    const parsed = occurrenceSchema.safeParse(record);
+    if (parsed.success) state.occurrences.push(parsed.data as OccurrenceRecord);
+    else lost++;
+  }
+  if (lost > 0) {
+    const movedTo = await moveAside(path);
+    log.error(
+      `${path}: dropped ${lost} bad record(s), kept ${state.occurrences.length} occurrence(s)` +
+        (movedTo ? `; the original is kept as ${movedTo}` : ""),
+    );
+    await writeFileAtomic(path, JSON.stringify(state));
+  }
+  return state;
+}
 
 const KEEP_MS = 7 * 86_400_000;
 const MAX_CATCH_UP = 1000;
@@ -73,7 +113,7 @@ export async function createCronRunner(options: {
 }): Promise<CronRunner> {
   const { clock, log } = options;
   const path = join(options.dataDir, "jobs.json");
-  const state = (await readJsonFile(path, stateSchema)) ?? { lastPlannedAtMs: {}, occurrences: [] };
+  const state = await loadState(path, log);
   const serial = createSerialQueue();
   const timers = new Set<{ cancel(): void }>();
   const inflight = new Set<Promise<unknown>>();

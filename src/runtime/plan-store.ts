@@ -13,6 +13,7 @@ import { createLogger } from "../log.js";
 import { readJsonFile, removeStaleTemps, writeFileAtomic } from "./atomic-file.js";
 import type { StoredPlan } from "./ports.js";
 import { createSerialQueue } from "./serial.js";
+import { JUMP_TOLERANCE_MS } from "./wall-timer.js";
 
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
 
@@ -76,11 +77,12 @@ export const VERSION_FILE = "plan-version.json";
 const MARKER = /^plan-version-(\d+)\.mark$/;
 const markerName = (version: number) => `plan-version-${version}.mark`;
 /**
- * A stored plan whose inputs were read later than this after the candidate was computed comes
+ * A stored plan's inputs were read before it was committed, so before any later candidate was
+ * computed. One whose inputs were read later than this after the candidate was computed comes
  * from a clock that ran ahead (a wrong boot time NTP later corrected): trusting it would discard
  * every new plan until the wall clock caught up with it.
  */
-export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+export const FUTURE_TOLERANCE_MS = JUMP_TOLERANCE_MS;
 
 const log = createLogger("store");
 

@@ -1,3 +1,5 @@
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { type CatchUpPolicy, createCronRunner, type JobSpec } from "../../src/runtime/cron.js";
@@ -159,6 +161,29 @@ describe("cron jobs", () => {
     const r = await runner(clock, await tempDir(), [failing]);
     await advance(clock, DAY, r);
     expect(attempts.map((ms) => (ms - attempts[0]!) / 60_000)).toEqual([0, 15, 30, 45, 60]);
+  });
+});
+
+describe("a damaged jobs.json", () => {
+  it("one bad record loses only itself: a run already made is not made again, the original is kept", async () => {
+    const dir = await tempDir();
+    const clock = new FakeClock(START);
+    const calls: number[] = [];
+    const first = await runner(clock, dir, [job({ calls, catchUp: { policy: "all", windowMs: 2 * DAY } })]);
+    await advance(clock, DAY, first);
+    first.stop();
+    expect(calls).toHaveLength(1);
+    const path = join(dir, "jobs.json");
+    const state = JSON.parse(await readFile(path, "utf8"));
+    state.occurrences.push({ job: "daily", plannedAtMs: "soon", outcome: "ok" }, null);
+    await writeFile(path, JSON.stringify(state));
+    const second = await runner(clock, dir, [job({ calls, catchUp: { policy: "all", windowMs: 2 * DAY } })]);
+    second.stop();
+    expect(calls).toHaveLength(1);
+    const aside = (await readdir(dir)).filter((n) => n.startsWith("jobs.json.damaged-"));
+    expect(aside).toHaveLength(1);
+    expect(JSON.parse(await readFile(join(dir, aside[0]!), "utf8")).occurrences).toHaveLength(3);
+    expect(JSON.parse(await readFile(path, "utf8")).occurrences).toHaveLength(1);
   });
 });
 

@@ -64,7 +64,8 @@ describe("scheduler", () => {
     await clock.advance(2 * 60 * MINUTE);
     scheduler.stop();
     expect(executedAt.map((ms) => (ms - T0) / MINUTE)).toEqual([30, 60, 90, 120]);
-    expect(publisher.plans.length).toBeGreaterThan(1);
+    // Planned at start (00:07); at 00:30 the 23-minute-old plan is reused; aged from 01:00 on.
+    expect(publisher.plans.map((p) => (p.computedAtMs - T0) / MINUTE)).toEqual([7, 60, 90, 120]);
   });
 
   it("runs days of schedule in milliseconds of test time", async () => {

@@ -78,6 +78,7 @@ if [ ! -f "$base_tar" ]; then
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
   rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
+  rm -f "$cache"/base-*.tar  # an older base is not used again
   tar -C "$rootfs" -cf "$base_tar.partial" . && mv "$base_tar.partial" "$base_tar"
   rm -rf "$rootfs" "$work/npm-pack"
 fi
@@ -116,12 +117,14 @@ if [ ! -d "$deps_dir" ]; then
   mkdir -p "$deps_dir.partial"
   ( cd "$deps_dir.partial" && xargs npm pack --silent --registry https://registry.npmjs.org/ <"$deps_list" >/dev/null ) \
     || fail "npm pack of the dependencies"
+  rm -rf "$cache"/deps-????????????????  # the lockfile moved on
   mv "$deps_dir.partial" "$deps_dir"
 fi
 
 verdaccio_dir="$cache/verdaccio-$VERDACCIO_VERSION"
 if [ ! -x "$verdaccio_dir/node_modules/.bin/verdaccio" ]; then
   say "installing verdaccio $VERDACCIO_VERSION (once)"
+  rm -rf "$cache"/verdaccio-*
   mkdir -p "$verdaccio_dir"
   # verdaccio-audit asks for node-fetch's "cjs" dist-tag, which the registry no longer has.
   cat >"$verdaccio_dir/package.json" <<EOF

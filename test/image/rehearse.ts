@@ -1,13 +1,15 @@
 // Runs the built add-on image as the Supervisor would run it and checks what a user's first start
-// needs: it connects to Home Assistant (the simulator, on loopback), plans, serves /healthz (also
-// through the image's own HEALTHCHECK command), and on SIGTERM puts the inverter back to self-use
-// and exits 0 within config.yaml's `timeout`. Called by .ci/image-rehearsal.sh, which built the
-// image; the container runs under runc (buildah run --isolation oci), tini as its PID 1.
+// needs: it connects to Home Assistant (the simulator, on loopback, behind a stand-in for the
+// Supervisor's proxy at http://supervisor/core with SUPERVISOR_TOKEN), plans, serves /healthz (also
+// through the image's own HEALTHCHECK command) and the ingress page, and on SIGTERM puts the
+// inverter back to self-use and exits 0 within config.yaml's `timeout`. Called by
+// .ci/image-rehearsal.sh, which built the image; the container runs under runc (buildah run
+// --isolation oci) in the host's network, tini as its PID 1.
 //
 //   npx tsx test/image/rehearse.ts --image localhost/battery-planner:0.1.0 --root <buildah root>
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
@@ -18,6 +20,7 @@ import { parseScenario } from "../../src/scenario/index.js";
 import { startHaSimForScenario } from "../../src/sim/ha/index.js";
 import { seedStates } from "../control/ha-services/sim-setup.js";
 import { buildah, imageConfig, storeArgs } from "./buildah.js";
+import { startSupervisorProxy } from "./supervisor-proxy.js";
 
 const { values } = parseArgs({
   options: {
@@ -81,6 +84,12 @@ const entity = (role: string) => entityIdFor(binding, role)!;
 
 const dataDir = await mkdtemp(join(tmpdir(), "bp-image-data-"));
 await writeFile(join(dataDir, "options.json"), JSON.stringify(options));
+// "supervisor" is the Supervisor on the hassio network; here it is this proxy on loopback port 80.
+const proxy = await startSupervisorProxy(sim.url, 80).catch((error: Error) => {
+  throw new Error(`cannot listen on 127.0.0.1:80 for the Supervisor's stand-in: ${error.message}`);
+});
+const hostsFile = join(dataDir, "..", `${dataDir.split("/").at(-1)}.hosts`);
+await writeFile(hostsFile, "127.0.0.1 localhost\n127.0.0.1 supervisor\n");
 
 const config = await imageConfig(store, values.image);
 const argv = [...config.entrypoint, ...config.cmd];
@@ -100,8 +109,8 @@ const container = created.stdout.trim();
 const log: string[] = [];
 let child: ChildProcess | undefined;
 try {
-  // What the Supervisor gives an add-on: /data with options.json, the network, a stop signal. Home
-  // Assistant is the simulator through HA_URL/HA_TOKEN instead of the Supervisor's proxy.
+  // What the Supervisor gives an add-on: /data with options.json, SUPERVISOR_TOKEN for its proxy
+  // to Home Assistant, the network, a stop signal.
   child = spawn(
     "buildah",
     [
@@ -113,10 +122,11 @@ try {
       "host",
       "--volume",
       `${dataDir}:/data`,
+      "--no-hosts",
+      "--volume",
+      `${hostsFile}:/etc/hosts:ro`,
       "--env",
-      `HA_URL=${sim.url}`,
-      "--env",
-      `HA_TOKEN=${token}`,
+      `SUPERVISOR_TOKEN=${token}`,
       container,
       "--",
       ...argv,
@@ -128,7 +138,10 @@ try {
     stream.on("data", (chunk: Buffer) => log.push(...chunk.toString().split("\n").filter(Boolean)));
 
   const connected = await waitFor(() => sim.connectionCount() > 0, 60_000);
-  check(connected === true, "connects to Home Assistant with the token");
+  check(
+    connected === true,
+    "connects to Home Assistant through http://supervisor/core with SUPERVISOR_TOKEN",
+  );
   const plan = await waitFor(() => sim.getState("sensor.battery_planner_plan"), 90_000);
   const slots = (plan?.attributes.plan as unknown[] | undefined)?.length ?? 0;
   check(slots > 0, "plans and publishes the plan", `${slots} slots`);
@@ -141,6 +154,26 @@ try {
     `serves /healthz on port ${port}`,
     health instanceof Error ? health.message : `HTTP ${health.status}`,
   );
+  const ingressPath = "/api/hassio_ingress/rehearsal";
+  const page = await fetch(`http://127.0.0.1:${port}/`, { headers: { "x-ingress-path": ingressPath } })
+    .then(async (r) => ({ status: r.status, body: await r.text() }))
+    .catch((error: Error) => ({ status: 0, body: error.message }));
+  check(
+    page.status === 200 && page.body.includes(ingressPath),
+    "serves the plan page under its ingress path",
+    `HTTP ${page.status}`,
+  );
+  const lan = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+  if (lan) {
+    const outsider = await fetch(`http://${lan}:${port}/healthz`).catch((error: Error) => error);
+    check(
+      !(outsider instanceof Error) && outsider.status === 403,
+      "refuses a peer that is not the ingress proxy",
+      outsider instanceof Error ? outsider.message : `HTTP ${outsider.status} from ${lan}`,
+    );
+  }
   if (config.healthcheck) {
     const probe = await buildah(store, [
       "run",
@@ -201,8 +234,10 @@ try {
 } finally {
   if (child) child.kill("SIGKILL");
   await buildah(store, ["rm", container]);
+  await proxy.close();
   await sim.close();
   await rm(dataDir, { recursive: true, force: true });
+  await rm(hostsFile, { force: true });
 }
 if (failures > 0) {
   console.log("--- add-on log ---");

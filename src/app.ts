@@ -188,8 +188,13 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
       live.linkRestored("the inverter answers again"),
     );
     if (offModbus) cleanups.push(async () => offModbus());
-    const scheduler = createSchedulerFromConfig(runtime, log.child("scheduler"));
-    const jobs = await startBuiltinJobs(runtime, options.dataDir, timeZone);
+    const scheduler = createSchedulerFromConfig(runtime, config, clock, log.child("scheduler"));
+    const jobs = await startBuiltinJobs(
+      runtime,
+      { config, clock, inputs, publisher },
+      options.dataDir,
+      timeZone,
+    );
     cleanups.push(async () => jobs.stop());
     const actions = await subscribeActions(ha, commands, log.child("actions"));
     const closeActions = once(() => actions.close());

@@ -6,6 +6,10 @@ import { createLogger } from "../log.js";
 import type { CronRunner, JobSpec } from "./cron.js";
 import { createCronRunner } from "./cron.js";
 import type { Runtime } from "./runtime.js";
+import type { RuntimeDeps } from "./runtime-types.js";
+
+/** What the jobs use besides the runtime: the options, the clock, the inputs and the publisher. */
+export type JobsWorld = Pick<RuntimeDeps, "config" | "clock" | "inputs" | "publisher">;
 
 const MINUTE = 60_000;
 export const RATES_RECHECK_MS = 15 * MINUTE;
@@ -16,8 +20,8 @@ function dailyAt(localTime: string): string {
   return `${Number(minutes)} ${Number(hours)} * * *`;
 }
 
-export function builtinJobs(runtime: Runtime, zone: string): JobSpec[] {
-  const { config, clock } = runtime;
+export function builtinJobs(runtime: Runtime, world: JobsWorld, zone: string): JobSpec[] {
+  const { config, clock, inputs, publisher } = world;
   const deadline = config.schedule.rates_deadline;
   return [
     {
@@ -29,8 +33,8 @@ export function builtinJobs(runtime: Runtime, zone: string): JobSpec[] {
       backoffMs: 10 * MINUTE,
       catchUp: { policy: "latest" },
       async run() {
-        if (!runtime.inputs.refreshLoadForecast) return "the inputs have no load history to refresh";
-        await runtime.inputs.refreshLoadForecast(clock.nowMs());
+        if (!inputs.refreshLoadForecast) return "the inputs have no load history to refresh";
+        await inputs.refreshLoadForecast(clock.nowMs());
         runtime.requestReplan("load forecast refreshed");
         return "load forecast refreshed";
       },
@@ -54,7 +58,7 @@ export function builtinJobs(runtime: Runtime, zone: string): JobSpec[] {
           .startOf("day")
           .plus({ days: 1, hours: 22 })
           .toMillis();
-        const snapshot = await runtime.inputs.readInputs(nowMs);
+        const snapshot = await inputs.readInputs(nowMs);
         const coveredUntilMs = Math.max(0, ...snapshot.importRates.map((r) => r.endMs));
         if (coveredUntilMs >= tomorrowCoveredMs) {
           await runtime.raiseStatus("rates-deadline", undefined);
@@ -63,8 +67,8 @@ export function builtinJobs(runtime: Runtime, zone: string): JobSpec[] {
         const reason = `tomorrow's rates had not arrived by ${deadline}`;
         await runtime.raiseStatus("rates-deadline", reason);
         if (attempt === 1) {
-          await runtime.publisher.notify?.("Battery Planner", `${reason}; planning with what is known.`);
-          await runtime.publisher.ratesLate?.({ deadline, coveredUntilMs });
+          await publisher.notify?.("Battery Planner", `${reason}; planning with what is known.`);
+          await publisher.ratesLate?.({ deadline, coveredUntilMs });
         }
         throw new Error(reason);
       },
@@ -75,13 +79,14 @@ export function builtinJobs(runtime: Runtime, zone: string): JobSpec[] {
 /** Creates the cron runner with the built-in jobs (and any extra ones) and starts it. */
 export async function startBuiltinJobs(
   runtime: Runtime,
+  world: JobsWorld,
   dataDir: string,
   zone: string,
   extra: JobSpec[] = [],
 ): Promise<CronRunner> {
   const runner = await createCronRunner({
-    jobs: [...builtinJobs(runtime, zone), ...extra],
-    clock: runtime.clock,
+    jobs: [...builtinJobs(runtime, world, zone), ...extra],
+    clock: world.clock,
     dataDir,
     log: createLogger("jobs"),
     onRun: (run) => runtime.recordJobRun(run),

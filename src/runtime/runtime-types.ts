@@ -79,8 +79,4 @@ export interface Runtime extends Required<RuntimeCommands> {
   stop(options?: { restoreDeadlineMs?: number }): Promise<StopOutcome>;
   /** The scheduler hooks here so that requestReplan goes through its debounce. */
   setReplanHandler(handler: ((reason: string) => void) | undefined): void;
-  readonly config: Config;
-  readonly clock: Clock;
-  readonly inputs: InputsPort;
-  readonly publisher: PlanPublisher;
 }

@@ -320,10 +320,6 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   for (const controller of controllers) controller.setReservePct(reservePct);
 
   const runtime: Runtime = {
-    config,
-    clock,
-    inputs: deps.inputs,
-    publisher,
     planOnce,
     executeOnce,
     async cycle(reason = "periodic") {

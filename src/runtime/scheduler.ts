@@ -5,6 +5,7 @@
 // follow-up. The wall clock may jump (NTP fixing a wrong boot time): the slot timer re-reads it at
 // least every minute (wall-timer.ts); a jump forward makes the next boundary due at once, a jump
 // back re-plans and re-arms from the corrected clock.
+import type { Config } from "../config/schema.js";
 import { type ReplanDecision, type ReplanTrigger, replanDecision } from "../core/replan.js";
 import { errorMessage } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
@@ -149,12 +150,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 /** The scheduler with the options' schedule section (and the planner's slot length). */
 export function createSchedulerFromConfig(
   runtime: Runtime,
+  config: Pick<Config, "schedule" | "planner">,
+  clock: Clock,
   log: Logger = createLogger("scheduler"),
 ): Scheduler {
-  const { schedule, planner } = runtime.config;
+  const { schedule, planner } = config;
   return createScheduler({
     runtime,
-    clock: runtime.clock,
+    clock,
     log,
     slotMinutes: planner.slot_minutes,
     replanMinutes: schedule.replan_minutes,

@@ -47,7 +47,8 @@ async function setup(startMs = T0 + 7 * MINUTE) {
     minTriggerIntervalMs: MINUTE,
   });
   clock.waitAfterEachTimer(() => scheduler.whenIdle());
-  return { config, clock, inputs, publisher, sim, runtime, scheduler, dataDir };
+  const world = { config, clock, inputs, publisher };
+  return { config, clock, inputs, publisher, sim, runtime, scheduler, dataDir, world };
 }
 
 describe("scheduler", () => {
@@ -239,9 +240,9 @@ describe("scheduler across wall-clock jumps", () => {
 
 describe("built-in jobs", () => {
   it("re-checks late rates every 15 minutes until they arrive", async () => {
-    const { clock, runtime, inputs, dataDir } = await setup(Date.parse("2025-01-14T12:00:00Z"));
+    const { clock, runtime, inputs, dataDir, world } = await setup(Date.parse("2025-01-14T12:00:00Z"));
     inputs.importRates = agileLikeRates(T0, 48); // today only
-    const jobs = await startBuiltinJobs(runtime, dataDir, "Europe/London");
+    const jobs = await startBuiltinJobs(runtime, world, dataDir, "Europe/London");
     clock.waitAfterEachTimer(() => jobs.whenIdle());
     const readsAt = recordReads(inputs, clock);
     await clock.advance(6 * 60 * MINUTE); // 18:00
@@ -258,9 +259,11 @@ describe("built-in jobs", () => {
   });
 
   it("raises the status and notifies when tomorrow's rates are late, and clears it when they arrive", async () => {
-    const { clock, runtime, inputs, publisher, dataDir } = await setup(Date.parse("2025-01-14T12:00:00Z"));
+    const { clock, runtime, inputs, publisher, dataDir, world } = await setup(
+      Date.parse("2025-01-14T12:00:00Z"),
+    );
     inputs.importRates = agileLikeRates(T0, 48); // today only
-    const jobs = await startBuiltinJobs(runtime, dataDir, "Europe/London");
+    const jobs = await startBuiltinJobs(runtime, world, dataDir, "Europe/London");
     clock.waitAfterEachTimer(() => jobs.whenIdle());
     await clock.advance(6 * 60 * MINUTE + MINUTE); // past 18:00
     expect(runtime.status().reason).toContain("tomorrow's rates had not arrived by 18:00");
@@ -277,8 +280,8 @@ describe("built-in jobs", () => {
   });
 
   it("refreshes the load forecast daily at the configured local time", async () => {
-    const { clock, runtime, inputs, dataDir } = await setup(Date.parse("2025-01-14T12:00:00Z"));
-    const jobs = await startBuiltinJobs(runtime, dataDir, "Europe/London");
+    const { clock, runtime, inputs, dataDir, world } = await setup(Date.parse("2025-01-14T12:00:00Z"));
+    const jobs = await startBuiltinJobs(runtime, world, dataDir, "Europe/London");
     clock.waitAfterEachTimer(() => jobs.whenIdle());
     await clock.advance(2 * 24 * 60 * MINUTE);
     expect(inputs.refreshes).toBe(2);

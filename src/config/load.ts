@@ -67,12 +67,15 @@ function fixOf(issue: Issue): string {
     : "Correct it in the add-on configuration.";
 }
 
+// One line: a line break (from a value or a key the person typed) would split the add-on log.
+const oneLine = (text: string) => text.replace(/[\s\p{Cc}]+/gu, " ").trim();
+
 export function toConfigError(error: z.ZodError): ConfigError {
   const [issue, ...others] = error.issues;
   if (!issue) return new ConfigError("(root)", "invalid options", "Check the add-on configuration.");
-  const pathOf = (i: Issue) => (i.path.length > 0 ? i.path.map(String).join(".") : "(root)");
+  const pathOf = (i: Issue) => oneLine(i.path.length > 0 ? i.path.map(String).join(".") : "(root)");
   const more = others.length > 0 ? ` Also wrong: ${others.map(pathOf).join(", ")}.` : "";
-  // One line: a message with a line break would be split by the add-on log.
-  const problem = problemOf(issue).replace(/\s+/g, " ");
-  return new ConfigError(pathOf(issue), problem, `${fixOf(issue)}${more}`, { cause: error });
+  return new ConfigError(pathOf(issue), oneLine(problemOf(issue)), oneLine(`${fixOf(issue)}${more}`), {
+    cause: error,
+  });
 }

@@ -64,6 +64,20 @@ describe("the options schema", () => {
     );
   });
 
+  it("keeps to one line whatever a key or value holds", () => {
+    const error = refusal({
+      ...base,
+      control: {
+        method: "ha_services",
+        profile: "givtcp",
+        entity_prefix: "givtcp_x",
+        entities: { "a\nb": "x\ny" },
+      },
+    });
+    expect(error.message).not.toMatch(/[\n\r]/);
+    expect(error.option).toBe("control.entities.a b");
+  });
+
   it("mentions the other options that are wrong too, on the same line", () => {
     const error = refusal({ ...base, battery: { ...base.battery, capacity_kwh: 0, max_charge_kw: 0 } });
     expect(error.message).toContain("Also wrong: battery.max_charge_kw.");

@@ -25,8 +25,12 @@ import { SensorBoard } from "./sensor-board.js";
 
 /** How long to wait for our retained override duration after subscribing (loopback broker). */
 const RESTORE_WAIT_MS = 300;
-/** The override duration number's range (its discovery config: 5..1440, step 5). */
-const durationMinutes = z.coerce.number().int().min(5).max(1440);
+/** Our own retained override duration, as we write it: whole minutes 5..1440, digits only. */
+const durationMinutes = z
+  .string()
+  .regex(/^\d{1,4}$/)
+  .transform(Number)
+  .pipe(z.number().min(5).max(1440));
 
 export interface MqttBroker {
   host: string;

@@ -20,6 +20,7 @@ import { systemClock } from "./runtime/ports.js";
 import { createRuntime, RESTORE_DEADLINE_MS } from "./runtime/runtime.js";
 import type { Runtime } from "./runtime/runtime-types.js";
 import { createSchedulerFromConfig, type Scheduler } from "./runtime/scheduler.js";
+import { guardStartWithoutHa } from "./runtime/start-guard.js";
 import type { SetupReport } from "./setup/render.js";
 import { startWebServer, type WebServerHandle } from "./web/server.js";
 import { webStateOf } from "./web/state.js";
@@ -38,6 +39,8 @@ export interface AddonOptions {
   log?: Logger;
   /** What auto-detection found at start (main.ts), shown on the page. */
   setup?: SetupReport;
+  /** How long to wait for Home Assistant at start before restoring self-use over Modbus. */
+  startWithoutHaMs?: number;
 }
 
 export interface Addon {
@@ -76,20 +79,30 @@ export const VERSION: string = (() => {
   }
 })();
 
-async function configuredControllers(config: Config, ha: HaConnection, entities: EntityCache, log: Logger) {
-  const controllers: Partial<Record<"ha_services" | "modbus", Controller>> = {};
-  if (config.control.method === "modbus") {
-    if (!config.control.modbus.host && !config.control.modbus.serial_port) {
-      throw new ConfigError(
-        "control.modbus.host",
-        "control.method is modbus but no host or serial_port is set",
-        "Set control.modbus.host to the inverter's address (or serial_port for RTU)",
-      );
-    }
-    // modbus-serial (and its serial-port bindings) is loaded only by those who use Modbus.
-    const { modbusControllerFromConfig } = await import("./control/modbus/from-config.js");
-    controllers.modbus = modbusControllerFromConfig(config);
+/** The Modbus controller needs no Home Assistant: it is made first, so a start guard can use it. */
+async function modbusController(config: Config): Promise<Controller | undefined> {
+  if (config.control.method !== "modbus") return undefined;
+  if (!config.control.modbus.host && !config.control.modbus.serial_port) {
+    throw new ConfigError(
+      "control.modbus.host",
+      "control.method is modbus but no host or serial_port is set",
+      "Set control.modbus.host to the inverter's address (or serial_port for RTU)",
+    );
   }
+  // modbus-serial (and its serial-port bindings) is loaded only by those who use Modbus.
+  const { modbusControllerFromConfig } = await import("./control/modbus/from-config.js");
+  return modbusControllerFromConfig(config);
+}
+
+function configuredControllers(
+  config: Config,
+  ha: HaConnection,
+  entities: EntityCache,
+  log: Logger,
+  modbus: Controller | undefined,
+) {
+  const controllers: Partial<Record<"ha_services" | "modbus", Controller>> = {};
+  if (modbus) controllers.modbus = modbus;
   if (config.control.method === "ha_services") {
     controllers.ha_services = createHaServicesControllerFromConfig(
       config,
@@ -105,7 +118,26 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
   const { config } = options;
   const log = options.log ?? createLogger("addon");
   const clock = options.clock ?? systemClock;
-  const ha = await connectHa({ ...options.endpoints, logger: log.child("ha") });
+  const modbus = options.controllers ? options.controllers.modbus : await modbusController(config);
+  const guard = modbus
+    ? guardStartWithoutHa({
+        dataDir: options.dataDir,
+        controller: modbus,
+        clock: systemClock,
+        log,
+        ...(options.startWithoutHaMs !== undefined ? { afterMs: options.startWithoutHaMs } : {}),
+      })
+    : undefined;
+  let ha: HaConnection;
+  try {
+    ha = await connectHa({ ...options.endpoints, logger: log.child("ha") });
+  } catch (error) {
+    await guard?.stop();
+    if (!options.controllers) await modbus?.close?.();
+    throw error;
+  } finally {
+    await guard?.stop();
+  }
   const cleanups: (() => Promise<void>)[] = [() => ha.close()];
   try {
     const timeZone = config.timezone ?? (await ha.getConfig()).time_zone ?? "UTC";
@@ -125,7 +157,7 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
       refreshLoadForecast: async () => haInputs.refreshLoadHistory(),
     };
 
-    const controllers = options.controllers ?? (await configuredControllers(config, ha, entities, log));
+    const controllers = options.controllers ?? configuredControllers(config, ha, entities, log, modbus);
     for (const controller of Object.values(controllers)) {
       if (controller.close) cleanups.push(() => controller.close!());
     }

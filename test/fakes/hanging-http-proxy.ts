@@ -1,6 +1,7 @@
 // A loopback HTTP relay in front of the HA simulator that a test can make stop answering: REST
 // requests are then held open forever (an HA whose REST API hangs behind a proxy), while the
-// websocket keeps working, or stops answering too (`hangAll`).
+// websocket keeps working; or as down (every request and upgrade refused with 502, as the
+// Supervisor's proxy answers while HA restarts) until it is up again.
 import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import { connect, type Socket } from "node:net";
 
@@ -8,6 +9,8 @@ export interface HangingHttpProxy {
   url: string;
   /** From now on, REST requests are accepted and never answered. */
   hangRest(): void;
+  /** Refuse everything with 502 (true) or relay again (false). */
+  setDown(down: boolean): void;
   /** REST requests still waiting for an answer. */
   readonly heldRequests: number;
   close(): Promise<void>;
@@ -18,9 +21,15 @@ export async function startHangingHttpProxy(
   targetHost = "127.0.0.1",
 ): Promise<HangingHttpProxy> {
   let hang = false;
+  let down = false;
   const held = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (down) {
+      res.writeHead(502);
+      res.end();
+      return;
+    }
     if (hang) {
       held.add(res);
       res.on("close", () => held.delete(res));
@@ -42,6 +51,10 @@ export async function startHangingHttpProxy(
     socket.on("close", () => sockets.delete(socket));
   });
   server.on("upgrade", (req: IncomingMessage, client: Socket, head: Buffer) => {
+    if (down) {
+      client.end("HTTP/1.1 502 Bad Gateway\r\n\r\n");
+      return;
+    }
     const upstream = connect(targetPort, targetHost, () => {
       const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
       for (let i = 0; i < req.rawHeaders.length; i += 2)
@@ -66,6 +79,9 @@ export async function startHangingHttpProxy(
     url: `http://127.0.0.1:${port}`,
     hangRest: () => {
       hang = true;
+    },
+    setDown: (value) => {
+      down = value;
     },
     get heldRequests() {
       return held.size;

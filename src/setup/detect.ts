@@ -114,7 +114,8 @@ function detectOctopus(ids: Set<string>, detection: Detection): void {
         );
       continue;
     }
-    // The integration creates its rate event entities disabled: the current-rate sensor (enabled by
+    // Octopus Energy before 9.0.1 created its rate event entities disabled, and HA keeps them so
+    // after an update; HA does not list disabled entities, but the current-rate sensor (enabled by
     // default) names the meter, so say exactly which entities to enable.
     const sensor = [...ids].sort().find((id) => {
       const m = OCTOPUS_RATE_SENSOR.exec(id);
@@ -131,7 +132,7 @@ function detectOctopus(ids: Set<string>, detection: Detection): void {
       entities,
     });
     detection.hints.push(
-      `Enable ${entities.join(" and ")} (Settings → Devices & services → Entities, show disabled): the Octopus Energy integration creates them disabled, and the planner reads the rates from them.`,
+      `Enable ${entities.join(" and ")} (Settings → Devices & services → Entities, show disabled): installs of the Octopus Energy integration from before version 9.0.1 have them disabled, and the planner reads the rates from them.`,
     );
   }
 }

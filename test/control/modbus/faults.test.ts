@@ -151,6 +151,8 @@ describe("watchdog setpoints (SunSpec revert timer)", () => {
     await c.apply({ mode: "export", powerW: 2000 });
     const writes = f.writes.length;
     for (let i = 0; i < 6; i += 1) {
+      // The next refresh is armed when the previous one has read back, a little after its writes.
+      await vi.waitFor(() => expect(clock.pending()).toBe(1));
       f.advanceMs(c.refreshIntervalMs ?? 0);
       const before = f.writes.length;
       clock.advance(c.refreshIntervalMs ?? 0);

@@ -52,6 +52,17 @@ describe("sensors with long-term statistics", () => {
     }
   });
 
+  it("passes components/mqtt/sensor.py validate_sensor_state_and_device_class_config", () => {
+    for (const [key, p] of payloads) {
+      if (p.last_reset_value_template !== undefined) expect(p.state_class, key).toBe("total");
+      if (p.options !== undefined) {
+        expect((p.options as unknown[]).length, key).toBeGreaterThan(0);
+        expect(p.device_class, key).toBe("enum");
+        expect(p.state_class ?? p.unit_of_measurement, key).toBeUndefined();
+      }
+    }
+  });
+
   it("publishes the import and export price now in <currency>/kWh, not as monetary", () => {
     for (const key of ["import_price", "export_price"]) {
       const p = payloads.get(key)!;

@@ -24,6 +24,10 @@ fail() { say "FAIL $*"; exit 1; }
 . test/image/base.env
 cache="${BP_IMAGE_CACHE:-/var/cache/battery-planner-image}"
 mkdir -p "$cache"
+# One rehearsal at a time: they share the cache, and the add-on's fixed ports (8099, and 80 for
+# the Supervisor's stand-in).
+exec 9>"$cache/lock"
+flock -w 900 9 || fail "another rehearsal holds $cache/lock"
 
 missing=()
 command -v buildah >/dev/null 2>&1 || missing+=(buildah)

@@ -118,6 +118,21 @@ describe("addon/Dockerfile builds from addon/ alone, as the Supervisor builds it
 });
 
 describe("addon/config.yaml's install keys", () => {
+  it("leaves out keys at the Supervisor's defaults, which the add-on linter rejects", () => {
+    const defaults: Record<string, unknown> = {
+      startup: "application",
+      boot: "auto",
+      init: true,
+      apparmor: true,
+      ingress_port: 8099,
+      timeout: 10,
+      uart: false,
+      stage: "stable",
+    };
+    const atDefault = Object.entries(defaults).filter(([key, value]) => config[key] === value);
+    expect(atDefault).toEqual([]);
+  });
+
   it("gives the stop path time to put the inverter back to self-use", () => {
     // The stop path's own deadline is ~25 s (restore ~20 s); the Supervisor kills at `timeout`.
     expect(config.timeout).toBeGreaterThanOrEqual(30);

@@ -2,7 +2,7 @@
 // fsync it, rename it over the target (atomic on POSIX filesystems), then fsync the directory so
 // the rename itself is durable. A reader therefore sees the old content or the new, never half.
 import { constants } from "node:fs";
-import { copyFile, link, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { copyFile, link, mkdir, open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { z } from "zod";
 import { createLogger } from "../log.js";
@@ -53,6 +53,9 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** Far above any file the add-on writes (a 48-hour plan of 5-minute slots is about 0.2 MB). */
+export const MAX_DATA_FILE_BYTES = 4_000_000;
+
 export type JsonFileRead<T> =
   | { status: "missing" }
   | { status: "ok"; value: T }
@@ -67,6 +70,14 @@ export type JsonFileRead<T> =
 export async function readJsonFileChecked<T>(path: string, schema: z.ZodType<T>): Promise<JsonFileRead<T>> {
   let text: string;
   try {
+    const { size } = await stat(path);
+    // A file system error can leave gigabytes of zeros; reading them would exhaust the add-on's
+    // small heap at every start.
+    if (size > MAX_DATA_FILE_BYTES) {
+      const problem = `is ${(size / 1e6).toFixed(1)} MB, more than any file the add-on writes`;
+      const movedTo = await moveAside(path);
+      return movedTo ? { status: "damaged", problem, movedTo } : { status: "damaged", problem };
+    }
     text = await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { status: "missing" };

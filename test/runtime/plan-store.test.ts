@@ -3,6 +3,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Plan } from "../../src/core/types.js";
+import { MAX_DATA_FILE_BYTES } from "../../src/runtime/atomic-file.js";
 import {
   FUTURE_TOLERANCE_MS,
   openPlanStore,
@@ -73,6 +74,14 @@ describe("plan store", () => {
     const names = await readdir(dir);
     expect(names.filter((n) => n.startsWith(`${PLAN_FILE}.damaged-`))).toHaveLength(1);
     expect(names.filter((n) => n.startsWith(`${VERSION_FILE}.damaged-`))).toHaveLength(1);
+  });
+
+  it("a plan file far larger than any plan is moved aside unread", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, PLAN_FILE), Buffer.alloc(MAX_DATA_FILE_BYTES + 1));
+    const store = await openPlanStore(dir);
+    expect(store.latest()).toBeUndefined();
+    expect((await readdir(dir)).filter((n) => n.startsWith(`${PLAN_FILE}.damaged-`))).toHaveLength(1);
   });
 
   it("a damaged plan file is moved aside, not overwritten by the next plan", async () => {

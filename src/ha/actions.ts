@@ -8,6 +8,7 @@ import { createLogger, type Logger } from "../log.js";
 import type { OverrideEvent, OverrideRequest, RuntimeCommands, StoredPlan } from "../runtime/ports.js";
 import { isSaneInstant, MAX_OVERRIDE_MINUTES, saneInstantMessage } from "../runtime/time-bounds.js";
 import type { HaClient, HaEvent, HaUnsubscribe } from "./client.js";
+import { strictDecimal } from "./quantities.js";
 
 export const REPLAN_EVENT = "battery_planner_replan";
 export const OVERRIDE_EVENT = "battery_planner_override";
@@ -39,9 +40,10 @@ const replanDataSchema = z.object({ reason: z.string().max(200).optional() }).lo
 const overrideDataSchema = z
   .object({
     mode: modeSchema.optional(),
-    duration_minutes: z.coerce.number().int().min(1).max(MAX_OVERRIDE_MINUTES).default(60),
-    target_soc: z.coerce.number().min(0).max(100).optional(),
-    power_w: z.coerce.number().min(0).max(100_000).optional(),
+    // Strict numbers: z.coerce read a blank or null target_soc as 0 % and "0x32" as 50 %.
+    duration_minutes: strictDecimal.pipe(z.number().int().min(1).max(MAX_OVERRIDE_MINUTES)).default(60),
+    target_soc: strictDecimal.pipe(z.number().min(0).max(100)).optional(),
+    power_w: strictDecimal.pipe(z.number().min(0).max(100_000)).optional(),
     start: instantSchema.optional(),
     recurrence: z.enum(["none", "daily"]).optional(),
     cancel: z.boolean().default(false),

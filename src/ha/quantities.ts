@@ -3,6 +3,7 @@
 // a Wh SOC sensor is not 50 % to the planner and 5000 % to the HA-services controller.
 // Strict means: a decimal number (no hex, no blanks, no NaN/Infinity), a unit the parser knows,
 // and a range the quantity can physically have. A rejection carries the reason in words.
+import { z } from "zod";
 import type { HaEntityState } from "./client.js";
 
 /** A rejection says why; `implausible` marks a well-formed number out of the quantity's range
@@ -37,6 +38,15 @@ export function strictNumber(raw: unknown): Parsed {
   if (!DECIMAL.test(text)) return no(`${shown(raw)} is not a decimal number`);
   return strictNumber(Number(text));
 }
+
+/** strictNumber as a zod schema for event and MQTT payloads (z.coerce would read "" and null as
+ * 0, true as 1 and "0x32" as 50). */
+export const strictDecimal = z.union([z.number(), z.string()]).transform((raw, ctx) => {
+  const parsed = strictNumber(raw);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: "custom", message: parsed.reason });
+  return z.NEVER;
+});
 
 /** The entity's unit_of_measurement, trimmed; undefined when it has none. */
 export function unitOf(state: HaEntityState): string | undefined {

@@ -182,6 +182,36 @@ describe("automation events", () => {
   });
 });
 
+describe("override event numbers", () => {
+  let sim: HaSim | undefined;
+  let ha: HaConnection | undefined;
+  let restoreLog: (() => void) | undefined;
+  afterEach(async () => {
+    restoreLog?.();
+    await ha?.close();
+    await sim?.close();
+  });
+
+  it("are parsed strictly: a blank, null or hex target is no target, never 0 % or 50 %", async () => {
+    const lines: string[] = [];
+    restoreLog = setLogSink((line) => lines.push(line));
+    sim = await startHaSim({ token: "actions-strict" });
+    ha = await connectHa({ ...endpointsFromBaseUrl(sim.url, sim.token, "HA_TOKEN"), connectAttempts: 1 });
+    const commands = new RecordingCommands();
+    await subscribeActions(ha, commands);
+    for (const bad of ["", "  ", "0x32", null, true, "NaN"]) {
+      sim.fireEvent("battery_planner_override", { mode: "charge", target_soc: bad });
+    }
+    sim.fireEvent("battery_planner_override", { mode: "charge", duration_minutes: "0x1e" });
+    sim.fireEvent("battery_planner_override", { mode: "charge", target_soc: " 80 ", duration_minutes: "30" });
+    await until(() => commands.calls.length > 0, "the valid override");
+    expect(commands.calls).toEqual([
+      ["createOverride", { mode: "charge", durationMinutes: 30, targetSocPct: 80 }],
+    ]);
+    expect(lines.filter((l) => l.includes("ignored battery_planner_override"))).toHaveLength(7);
+  });
+});
+
 describe("plan changed event", () => {
   const base = makeStoredPlan({ startMs: START, slotMinutes: 30, count: 48, planVersion: 1 });
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { errorMessage } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import type { Clock, OverrideEvent, RuntimeCommands } from "../../runtime/ports.js";
-import { strictNumber } from "../quantities.js";
+import { strictDecimal } from "../quantities.js";
 import { type ControlKey, MODE_OPTIONS, OVERRIDE_AUTO } from "./entities.js";
 
 export interface ControlStates {
@@ -17,14 +17,8 @@ export interface ControlStates {
   control_enabled: boolean;
 }
 
-const decimal = z.string().transform((text, ctx) => {
-  const parsed = strictNumber(text);
-  if (parsed.ok) return parsed.value;
-  ctx.addIssue({ code: "custom", message: parsed.reason });
-  return z.NEVER;
-});
-const percent = decimal.pipe(z.number().min(0).max(100));
-const minutes = decimal.pipe(z.number().int().min(5).max(1440));
+const percent = strictDecimal.pipe(z.number().min(0).max(100));
+const minutes = strictDecimal.pipe(z.number().int().min(5).max(1440));
 const onOff = z.enum(["ON", "OFF"]);
 const overrideOption = z.enum([OVERRIDE_AUTO, ...MODE_OPTIONS]);
 

@@ -56,6 +56,8 @@ export interface RuntimeStatus {
   controlEnabled: boolean;
   /** The command being executed now, when there is one. */
   currentCommand?: Command;
+  /** The battery as the inputs last read it: SOC, and power where battery.power_entity is set. */
+  battery?: BatteryReading;
   updatedAtMs: number;
 }
 

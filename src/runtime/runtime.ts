@@ -108,6 +108,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       updatedAtMs: clock.nowMs(),
     };
     if (execution) next.currentCommand = execution.decision.command;
+    if (lastSnapshot) next.battery = lastSnapshot.battery;
     return next;
   }
 

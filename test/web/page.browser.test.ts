@@ -109,6 +109,8 @@ describe("plan page under the ingress prefix", () => {
     expect(await page.textContent("#status-state")).toBe("ok");
     expect(await page.textContent("#status-reason")).toBe("charging while import is cheap");
     expect(await page.textContent("#status-command")).toBe("charge to 90 % at 3.0 kW");
+    // battery.power_entity, as the options document it: shown on the page.
+    expect(await page.textContent("#status-battery")).toMatch(/^62 %, charging 3\.0 kW \(\d\d:\d\d\)$/);
   });
 
   it("lists the next mode changes with their times", async () => {

@@ -77,6 +77,7 @@ export const knownStatus: RuntimeStatus = {
   reason: "charging while import is cheap",
   controlEnabled: true,
   currentCommand: { mode: "charge", targetSocPct: 90, powerW: 3000 },
+  battery: { socPct: 61.6, powerW: 2950, readAtMs: NOW_MS - 120_000 },
   updatedAtMs: NOW_MS - 60_000,
 };
 

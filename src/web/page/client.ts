@@ -90,7 +90,22 @@ export function pageMain(): void {
       "status-command",
       command ? describeAction(command.mode, command.targetSocPct, command.powerW) : "none",
     );
+    setText("status-battery", status.battery ? describeBattery(status.battery) : "–");
     setText("updated", `updated ${time(status.updatedAtMs)}`);
+  }
+
+  /** "62 %, discharging 1.3 kW (12:30)": power only where battery.power_entity is set. */
+  function describeBattery(battery: NonNullable<StatusView["battery"]>): string {
+    const parts = [`${Math.round(battery.socPct)} %`];
+    const w = battery.powerW;
+    if (w !== undefined) {
+      parts.push(
+        Math.abs(w) < 50
+          ? "idle"
+          : `${w > 0 ? "charging" : "discharging"} ${(Math.abs(w) / 1000).toFixed(1)} kW`,
+      );
+    }
+    return `${parts.join(", ")} (${time(battery.readAtMs)})`;
   }
 
   function renderNextActions(plan: PlanView): void {

@@ -30,6 +30,7 @@ export function renderIndexHtml(basePath?: string, timeZone?: string): string {
         <dl>
           <dt>Now</dt><dd id="status-command">–</dd>
           <dt>Control</dt><dd id="status-control">–</dd>
+          <dt>Battery</dt><dd id="status-battery">–</dd>
         </dl>
       </section>
       <section class="card wide" id="setup-card" hidden>

@@ -8,7 +8,8 @@ missing=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 # Jinja2, HA's template engine: the blueprint tests render the blueprints' templates with it.
-python3 -c 'import jinja2' >/dev/null 2>&1 || missing+=(python3-jinja2)
+# Either the PATH's python3 has it or Debian's gets it (test/blueprints/ha-template.ts takes either).
+python3 -c 'import jinja2' >/dev/null 2>&1 || /usr/bin/python3 -c 'import jinja2' >/dev/null 2>&1 || missing+=(python3-jinja2)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "test prerequisites: installing ${missing[*]} from Debian's packages" >&2

@@ -3,7 +3,7 @@
 // `{{`, `{%` or `{#`; render_complex walks lists and maps; the rendered text is parsed into a
 // native value (numbers, booleans, None, lists) unless asked not to. One Python process serves
 // every render of a test file, one JSON line each way.
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -36,10 +36,19 @@ interface Answer {
 
 let renderer: { child: ChildProcessWithoutNullStreams; waiting: ((answer: Answer) => void)[] } | undefined;
 
+/** The PATH's python3 when it has Jinja2 (a pyenv one may), else Debian's, where test/prereqs.sh
+ * installs python3-jinja2. */
+function pythonWithJinja(): string {
+  for (const python of ["python3", "/usr/bin/python3"]) {
+    if (spawnSync(python, ["-c", "import jinja2"]).status === 0) return python;
+  }
+  throw new Error("no python3 with Jinja2: run `bash test/prereqs.sh` (installs python3-jinja2)");
+}
+
 function jinja(): NonNullable<typeof renderer> {
   if (renderer) return renderer;
   // timestamp_custom shows local time: the tests read it in UTC.
-  const child = spawn("python3", [RENDERER], { env: { ...process.env, TZ: "UTC" } });
+  const child = spawn(pythonWithJinja(), [RENDERER], { env: { ...process.env, TZ: "UTC" } });
   const waiting: ((answer: Answer) => void)[] = [];
   let stderr = "";
   child.stderr.on("data", (chunk) => {

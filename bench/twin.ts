@@ -109,6 +109,10 @@ async function report(): Promise<void> {
     `  self-use only           ${pct(share.selfUse)}`,
     `  the add-on              ${pct(share.addon)}`,
     `  add-on, perfect fcasts  ${pct(share.perfectForecasts)}`,
+    ...(["agile", "fixed"] as const).map((kind) => {
+      const some = totals(rows.filter((r) => r.name.endsWith(`-${kind}`)));
+      return `  ${kind} export days: self-use ${pct(some.share.selfUse)}, add-on ${pct(some.share.addon)}, perfect forecasts ${pct(some.share.perfectForecasts)}`;
+    }),
     "",
     `load forecast vs what happened (${forecaster.slots} slots):`,
     `  the add-on's forecaster ${errText(forecaster)}`,

@@ -133,6 +133,8 @@ export async function createMqttPublisher(options: MqttPublisherOptions): Promis
       ...(options.broker.password ? { password: options.broker.password } : {}),
       will: { topic: t.availability, payload: Buffer.from(NOT_AVAILABLE), retain: true, qos: 1 },
       reconnectPeriod: options.reconnectPeriodMs ?? 5_000,
+      // Otherwise mqtt-packet caches a Buffer for every 16-bit number: 6 MB of a small heap.
+      writeCache: false,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
     },
     options.connectTimeoutMs ?? 10_000,

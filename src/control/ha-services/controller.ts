@@ -167,7 +167,9 @@ export function createHaServicesController(options: HaServicesControllerOptions)
     let states = await readStates();
     if (unmetSteps(active, states).length > 0) {
       await entities.waitUntil(() => unmetSteps(active, view()).length === 0, settleMs);
-      states = view();
+      // The verdict comes from a fresh round trip, never from what the cache kept while the
+      // connection was dropping: a lost link fails here and the next round writes again.
+      states = await readStates();
     }
     return { states, unmet: unmetSteps(active, states) };
   };

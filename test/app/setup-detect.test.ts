@@ -24,7 +24,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
@@ -103,7 +103,7 @@ describe("first start with auto-detection", () => {
     expect(planned.state).toBe("ok");
     process.emit("SIGTERM");
     expect(await exit).toBe(0);
-  });
+  }, 120_000);
 
   it("stays up with a setup page naming what is still to set when the size is missing", async () => {
     const sim = await startHomeToday();
@@ -131,5 +131,5 @@ describe("first start with auto-detection", () => {
     expect(lines.join("\n")).toContain("option 'battery.capacity_kwh'");
     process.emit("SIGTERM");
     expect(await exit).toBe(0);
-  });
+  }, 120_000);
 });

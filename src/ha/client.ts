@@ -70,6 +70,9 @@ export interface HaClient {
     returnResponse?: boolean,
   ): Promise<HaServiceResult>;
   fireEvent(eventType: string, data?: Record<string, unknown>): Promise<void>;
+  /** The whole state machine: ~10 MB in a home of 5,000 entities, more than the add-on's heap
+   * should ever hold at once. The add-on itself reads states through the entity cache
+   * (entity-cache.ts); this is for tools and tests. */
   getStates(): Promise<HaEntityState[]>;
   getConfig(): Promise<HaConfig>;
   /** Subscribes to exactly these entities (`subscribe_entities` with `entity_ids`); the callback

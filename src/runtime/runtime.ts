@@ -249,6 +249,8 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
     maxPlanAgeMs,
   });
   const serialExecute = createSerialQueue();
+  /** The next execution re-applies even what the journal says is done (see executeOnce). */
+  let forgetApplied = false;
   let stopping = false;
   // A command that did not get through is tried again (2 s, doubling, at most 60 s apart) until
   // it does; a reconnect re-applies at once (linkRestored).
@@ -287,6 +289,12 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   function executeOnce(options: { refetchInverter?: boolean } = {}): Promise<ExecuteOutcome> {
     return tracked(
       serialExecute(async () => {
+        // Forgotten here, in turn: a forget() while a write is still finishing would be undone
+        // by that write, and the re-apply queued behind it would then do nothing.
+        if (forgetApplied) {
+          forgetApplied = false;
+          executor.forget();
+        }
         execution = await executor.execute(options.refetchInverter ?? true);
         if (execution.retry) {
           const delayMs = stopping ? undefined : retry.arm();
@@ -353,7 +361,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
     linkRestored(reason) {
       if (stopping) return;
       log.info(`${reason}: applying the command of now`);
-      executor.forget();
+      forgetApplied = true;
       retry.reset();
       void executeOnce({ refetchInverter: true });
       // Planning may have failed while the link was down: the status must not keep that.
@@ -407,7 +415,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       // Leaving control must not leave the inverter in a forced mode: with control off the
       // executor restores self-use until the journal confirms it (retried, across restarts).
       controlEnabled = enabled;
-      executor.forget();
+      forgetApplied = true;
       retry.reset();
       await saveSettings();
       await executeOnce({ refetchInverter: true });
@@ -419,7 +427,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       for (const controller of controllers) controller.setReservePct(pct);
       await saveSettings();
       // The same command now means other register values (the reserve is the self-use floor).
-      executor.forget();
+      forgetApplied = true;
       requestReplan("reserve changed");
     },
   };

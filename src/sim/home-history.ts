@@ -32,6 +32,9 @@ export const homeHistorySlotSchema = z.object({
   actualPvKwh: nonNegative,
 });
 
+/** One 30-minute period of the day after the history, as its rates are published. */
+export const nextDayRateSchema = z.object({ importPrice: finite, exportPrice: finite });
+
 export const homeHistorySchema = z
   .object({
     format: z.literal(HOME_HISTORY_FORMAT),
@@ -48,6 +51,13 @@ export const homeHistorySchema = z
     /** Solcast's detailedForecast for the day, one period per slot. */
     solcast: z.array(solcastPeriodSchema),
     slots: z.array(homeHistorySlotSchema).min(1).max(144),
+    /** The rates of the day after the last slot, one per 30 minutes from where `slots` end, as the
+     * Octopus Energy integration's `next_day_rates` entities show them from `publishedAt` (Agile's
+     * come out at about 16:00 local). Without it tomorrow's rates never arrive, as in a home whose
+     * supplier is late. */
+    nextDayRates: z
+      .object({ publishedAt: instant, rates: z.array(nextDayRateSchema).min(1).max(50) })
+      .optional(),
     /** Where the data came from and how it was mapped; for people, ignored by the code. */
     source: z.string().optional(),
   })
@@ -59,6 +69,15 @@ export const homeHistorySchema = z
         code: "custom",
         path: ["loadHistory"],
         message: `must end where the day starts (${h.start}), not at ${new Date(historyEndMs).toISOString()}`,
+      });
+    }
+    const endMs = startMs + h.slots.length * h.slotMinutes * 60_000;
+    const publishedMs = h.nextDayRates ? Date.parse(h.nextDayRates.publishedAt) : startMs;
+    if (publishedMs < startMs || publishedMs >= endMs) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["nextDayRates", "publishedAt"],
+        message: "must be within the history's slots (the twin publishes them during the day)",
       });
     }
     if (h.solcast.length !== h.slots.length) {

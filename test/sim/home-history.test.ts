@@ -28,6 +28,20 @@ describe("home-history files", () => {
     );
   });
 
+  it("the bundled days carry the next day's Agile rates, out at 16:00 London time", () => {
+    const history = parseHomeHistory(json("home-history/day-2024-07-10.json"));
+    expect(history.nextDayRates?.publishedAt).toBe("2024-07-10T15:00:00.000Z");
+    expect(history.nextDayRates?.rates).toHaveLength(48);
+  });
+
+  it("rejects next-day rates published outside the day, naming the field", () => {
+    const raw = json("home-history/day-2024-07-10.json");
+    (raw.nextDayRates as { publishedAt: string }).publishedAt = "2024-07-11T15:00:00.000Z";
+    expect(() => parseHomeHistory(raw, "f.json")).toThrow(
+      /f\.json: nextDayRates\.publishedAt must be within/,
+    );
+  });
+
   it("rejects a Solcast period that is not its slot's", () => {
     const raw = json("home-history/day-2024-07-10.json");
     (raw.solcast as { period_start: string }[])[3]!.period_start = "2024-07-10T05:00:00.000Z";

@@ -41,7 +41,10 @@ const CURRENCY = "GBP";
 
 function firstHours(history: HomeHistory, hours: number): HomeHistory {
   const slots = Math.max(1, Math.min(history.slots.length, Math.round((hours * 60) / history.slotMinutes)));
-  return { ...history, slots: history.slots.slice(0, slots), solcast: history.solcast.slice(0, slots) };
+  if (slots === history.slots.length) return history;
+  // Cut short, the day has no "next day" whose rates could come out during it.
+  const { nextDayRates: _, ...rest } = history;
+  return { ...rest, slots: history.slots.slice(0, slots), solcast: history.solcast.slice(0, slots) };
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {

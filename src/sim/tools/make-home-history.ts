@@ -13,6 +13,7 @@
 //   date, five or four years before;
 // - Solcast's p10/p90: the household's forecast scaled by the 10th/90th percentile of what the
 //   panels made per forecast kWh over the four weeks before the day (its own recent error).
+// Tomorrow's rates: the price day's next day, the same way, published at 16:00 (as Agile's are).
 // Exports: "agile" pays 45 % of the import price (about what Agile Outgoing paid); "fixed" pays
 // 15 p/kWh. Batteries rotate through three sizes.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -167,6 +168,23 @@ export function buildDay(
     };
   });
 
+  // Tomorrow's rates, from the Agile day after the price day at the same London clock times, out
+  // at 16:00 as Agile's are. A gap in the price feed leaves them out (as a late supplier would).
+  const nextEndMs = local.plus({ days: 2 }).toMillis();
+  const nextDay: { importPrice: number; exportPrice: number }[] = [];
+  for (let t = endMs; t < nextEndMs; t += SLOT_MS) {
+    const clock = DateTime.fromMillis(t, { zone: ZONE });
+    const price = prices.get(
+      priceDay.plus({ days: 1 }).set({ hour: clock.hour, minute: clock.minute }).toMillis(),
+    );
+    if (price === undefined) break;
+    nextDay.push({
+      importPrice: round(price),
+      exportPrice: round(fixedExport ? FIXED_EXPORT : price * EXPORT_SHARE),
+    });
+  }
+  const nextDayComplete = nextDay.length === (nextEndMs - endMs) / SLOT_MS;
+
   const sortedPrices = slots.map((s) => s.importPrice).sort((a, b) => a - b);
   const history = {
     format: HOME_HISTORY_FORMAT,
@@ -189,6 +207,9 @@ export function buildDay(
     loadHistory: { start: new Date(historyStartMs).toISOString(), hourlyKwh },
     solcast,
     slots,
+    ...(nextDayComplete
+      ? { nextDayRates: { publishedAt: local.set({ hour: 16 }).toUTC().toISO()!, rates: nextDay } }
+      : {}),
     source:
       `EMHASS household (FR) load by local clock, PV by UTC, of ${day}; Agile region A prices of ` +
       `${priceDay.toISODate()} (same weekday, ${weeksBack / 52} years earlier); p10/p90 from the ` +

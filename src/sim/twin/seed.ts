@@ -14,6 +14,8 @@ export const TWIN_ENTITIES = {
   consumption: "sensor.house_consumption_energy",
   importRates: "event.octopus_energy_electricity_19l0000001_1900000000001_current_day_rates",
   exportRates: "event.octopus_energy_electricity_19l0000001_1900000000002_export_current_day_rates",
+  importNextDay: "event.octopus_energy_electricity_19l0000001_1900000000001_next_day_rates",
+  exportNextDay: "event.octopus_energy_electricity_19l0000001_1900000000002_export_next_day_rates",
   solcastToday: "sensor.solcast_pv_forecast_forecast_today",
 } as const;
 
@@ -40,6 +42,52 @@ function entity(entityId: string, state: string, attributes: Record<string, unkn
   };
 }
 
+type RateEntry = { start: string; end: string; value_inc_vat: number; is_capped: boolean };
+
+/** An Octopus Energy rates event entity: its state is when the event last fired. */
+function rateEvent(
+  entityId: string,
+  day: "current" | "next",
+  exportSide: boolean,
+  rates: RateEntry[],
+  when: string,
+) {
+  const eventType = `octopus_energy_electricity${exportSide ? "_export" : ""}_${day}_day_rates`;
+  return entity(
+    entityId,
+    when,
+    {
+      event_types: [eventType],
+      event_type: eventType,
+      rates,
+      friendly_name: `Octopus ${exportSide ? "export " : ""}${day} day rates`,
+    },
+    when,
+  );
+}
+
+/** The next day's rates as the integration publishes them, from where the history's slots end. */
+export function nextDayRateEvents(history: HomeHistory) {
+  const next = history.nextDayRates;
+  if (!next) return [];
+  const zone = history.timezone;
+  const iso = (ms: number) => DateTime.fromMillis(ms, { zone }).toISO() as string;
+  const slotMs = history.slotMinutes * 60_000;
+  const fromMs = Date.parse(history.start) + history.slots.length * slotMs;
+  const when = iso(Date.parse(next.publishedAt));
+  const rates = (exportSide: boolean) =>
+    next.rates.map((r, i) => ({
+      start: iso(fromMs + i * slotMs),
+      end: iso(fromMs + (i + 1) * slotMs),
+      value_inc_vat: exportSide ? r.exportPrice : r.importPrice,
+      is_capped: false,
+    }));
+  return [
+    rateEvent(TWIN_ENTITIES.importNextDay, "next", false, rates(false), when),
+    rateEvent(TWIN_ENTITIES.exportNextDay, "next", true, rates(true), when),
+  ];
+}
+
 export function seedHomeHistory(history: HomeHistory): TwinSeed {
   const startMs = Date.parse(history.start);
   const slotMs = history.slotMinutes * 60_000;
@@ -53,20 +101,25 @@ export function seedHomeHistory(history: HomeHistory): TwinSeed {
       value_inc_vat: price(s),
       is_capped: false,
     }));
-  const rateEvent = (entityId: string, exportSide: boolean) => {
-    const eventType = `octopus_energy_electricity${exportSide ? "_export" : ""}_current_day_rates`;
-    return entity(
-      entityId,
+  const states = [
+    rateEvent(
+      TWIN_ENTITIES.importRates,
+      "current",
+      false,
+      rates((s) => s.importPrice),
       when,
-      {
-        event_types: [eventType],
-        event_type: eventType,
-        rates: rates((s) => (exportSide ? s.exportPrice : s.importPrice)),
-        friendly_name: `Octopus ${exportSide ? "export " : ""}current day rates`,
-      },
+    ),
+    rateEvent(
+      TWIN_ENTITIES.exportRates,
+      "current",
+      true,
+      rates((s) => s.exportPrice),
       when,
-    );
-  };
+    ),
+    // Before tomorrow's rates are out the integration's next-day entities hold none.
+    rateEvent(TWIN_ENTITIES.importNextDay, "next", false, [], when),
+    rateEvent(TWIN_ENTITIES.exportNextDay, "next", true, [], when),
+  ];
   const hours = history.slotMinutes / 60;
   const forecastKwh = history.solcast.reduce((sum, p) => sum + p.pv_estimate * hours, 0);
   const solcast = entity(
@@ -93,9 +146,7 @@ export function seedHomeHistory(history: HomeHistory): TwinSeed {
     statistics.push({ start: historyStartMs + i * HOUR_MS, sum: Math.round(sum * 10_000) / 10_000 });
   });
 
-  const states = [
-    rateEvent(TWIN_ENTITIES.importRates, false),
-    rateEvent(TWIN_ENTITIES.exportRates, true),
+  states.push(
     solcast,
     entity(
       TWIN_ENTITIES.soc,
@@ -109,7 +160,7 @@ export function seedHomeHistory(history: HomeHistory): TwinSeed {
       { unit_of_measurement: "kWh", device_class: "energy", state_class: "total_increasing" },
       when,
     ),
-  ];
+  );
   const options: ConfigInput = {
     timezone: zone,
     battery: {
@@ -123,8 +174,14 @@ export function seedHomeHistory(history: HomeHistory): TwinSeed {
       cycle_cost_per_kwh: battery.cycleCostPerKwh,
     },
     grid: { max_import_kw: history.grid.maxImportKw, max_export_kw: history.grid.maxExportKw },
-    import_tariff: { source: "octopus", entities: [TWIN_ENTITIES.importRates] },
-    export_tariff: { source: "octopus", entities: [TWIN_ENTITIES.exportRates] },
+    import_tariff: {
+      source: "octopus",
+      entities: [TWIN_ENTITIES.importRates, TWIN_ENTITIES.importNextDay],
+    },
+    export_tariff: {
+      source: "octopus",
+      entities: [TWIN_ENTITIES.exportRates, TWIN_ENTITIES.exportNextDay],
+    },
     solar: { source: "solcast", entities: [TWIN_ENTITIES.solcastToday] },
     load: {
       consumption_entity: TWIN_ENTITIES.consumption,

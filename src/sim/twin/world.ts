@@ -6,7 +6,7 @@ import type { HaSim } from "../ha/index.js";
 import type { StatisticRow } from "../ha/statistics.js";
 import type { HomeHistory } from "../home-history.js";
 import type { FakeInverter } from "../modbus/fake-inverter.js";
-import { TWIN_ENTITIES } from "./seed.js";
+import { nextDayRateEvents, TWIN_ENTITIES } from "./seed.js";
 
 /** How often the world moves the battery and publishes the SOC, as a real sensor would. */
 export const WORLD_STEP_MS = 5 * 60_000;
@@ -52,6 +52,8 @@ export class HouseWorld {
   private meterKwh: number;
   private hourKwh = 0;
   private publishedSoc: string | undefined;
+  /** When tomorrow's rates come out (the Octopus integration's next_day_rates events), if ever. */
+  private nextDayRatesMs: number | undefined;
 
   constructor(
     private readonly history: HomeHistory,
@@ -64,6 +66,7 @@ export class HouseWorld {
     this.slotMs = history.slotMinutes * 60_000;
     this.statistics = [...seed.statistics];
     this.meterKwh = seed.meterKwh;
+    this.nextDayRatesMs = history.nextDayRates ? Date.parse(history.nextDayRates.publishedAt) : undefined;
     this.publishedSoc = ((history.battery.initialSocKwh / history.battery.capacityKwh) * 100).toFixed(1);
   }
 
@@ -78,7 +81,10 @@ export class HouseWorld {
   /** The next instant the world wants to act at (a step boundary), after `nowMs`. */
   nextStepMs(nowMs: number): number {
     const offset = nowMs - this.startMs;
-    return Math.min(this.endMs, this.startMs + (Math.floor(offset / WORLD_STEP_MS) + 1) * WORLD_STEP_MS);
+    const stepMs = this.startMs + (Math.floor(offset / WORLD_STEP_MS) + 1) * WORLD_STEP_MS;
+    const ratesMs =
+      this.nextDayRatesMs !== undefined && this.nextDayRatesMs > nowMs ? this.nextDayRatesMs : stepMs;
+    return Math.min(this.endMs, stepMs, ratesMs);
   }
 
   /** Lets the house run until `targetMs` with the inverter's current setpoints (and the add-on's
@@ -113,14 +119,25 @@ export class HouseWorld {
       if (pieceEndMs === slotEndMs) this.settle();
       if ((this.atMs - Date.parse(this.history.loadHistory.start)) % HOUR_MS === 0) this.recordHour();
     }
+    const ratesOut = this.publishNextDayRates();
     const socText = this.inverter.state.socPct.toFixed(1);
-    if (socText === this.publishedSoc) return false;
+    if (socText === this.publishedSoc) return ratesOut;
     this.publishedSoc = socText;
     this.sim?.setState(TWIN_ENTITIES.soc, socText, {
       unit_of_measurement: "%",
       device_class: "battery",
       state_class: "measurement",
     });
+    return true;
+  }
+
+  /** Tomorrow's rates appear once, when the supplier publishes them (Agile: about 16:00). */
+  private publishNextDayRates(): boolean {
+    if (this.nextDayRatesMs === undefined || this.atMs < this.nextDayRatesMs) return false;
+    this.nextDayRatesMs = undefined;
+    for (const event of nextDayRateEvents(this.history)) {
+      this.sim?.setState(event.entity_id, event.state, event.attributes);
+    }
     return true;
   }
 

@@ -33,6 +33,16 @@ describe("sungrow-sh hold on the simulated device", () => {
     expect((await controller.readState()).mode).toBe("hold");
   });
 
+  it("fills the battery from PV only up to the hold's target, then exports", async () => {
+    ({ fake, controller } = await deviceAndController({ profile: "sungrow-sh" }));
+    await controller.apply({ mode: "hold", targetSocPct: 60 });
+    expect(fake.holding(13057)).toBe(600);
+    // 50 % of 10 kWh, 2 kW of surplus for an hour: 1 kWh fits below 60 %, the rest is exported.
+    fake.step(1, 1, 3);
+    expect(fake.state.socPct).toBeCloseTo(60, 6);
+    expect(fake.step(0.5, 1, 3).gridW).toBe(-2000);
+  });
+
   it("puts the full discharge power back for self-use", async () => {
     ({ fake, controller } = await deviceAndController({ profile: "sungrow-sh" }));
     await controller.apply({ mode: "hold" });

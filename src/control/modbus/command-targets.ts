@@ -56,6 +56,9 @@ export function effectiveCommand(
         targetSocPct: clamp(command.targetSocPct ?? reservePct, reservePct, 100),
       };
     }
+    case "hold":
+      // Hold's target is how far PV surplus may fill the battery (the planner's cap).
+      return { mode: "hold", powerW: 0, targetSocPct: clamp(command.targetSocPct ?? 100, reservePct, 100) };
     default:
       return { mode: command.mode, powerW: 0, targetSocPct: reservePct };
   }

@@ -99,7 +99,8 @@ export const sungrowShProfile = {
     },
     hold: {
       writes: [
-        { register: "max_soc", value: { const: 100 } },
+        // PV surplus fills the battery up to the plan's cap, then goes to the grid.
+        { register: "max_soc", value: { from: "targetSocPct" } },
         { register: "min_soc", value: { from: "reservePct" } },
         { register: "max_discharge_power", value: { const: HOLD_DISCHARGE_W } },
         { register: "charge_command", value: { const: STOP } },

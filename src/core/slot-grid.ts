@@ -5,6 +5,19 @@
 // The first slot starts at `now` when now falls inside a slot, so a plan made at 10:07 covers
 // 10:07–10:30 with a third of the slot's energy rather than pretending the slot is whole.
 
+import { BatteryPlannerError } from "../errors.js";
+
+/**
+ * Far more slots than any valid configuration makes (72 h of 5-minute slots is 864): the grid's
+ * loop stops here whatever it is given, so a slot length of 0 or NaN cannot spin for ever.
+ */
+export const MAX_GRID_SLOTS = 7 * 24 * 12;
+
+/** A slot grid cannot be built from these arguments (a zero, negative or NaN length, a vast horizon). */
+export class SlotGridError extends BatteryPlannerError {
+  override name = "SlotGridError";
+}
+
 export interface GridSlot {
   startMs: number;
   endMs: number;
@@ -28,10 +41,23 @@ export function nextSlotBoundary(ms: number, slotMinutes: number): number {
 /** Slots from now to `horizonHours` after the start of the current slot. */
 export function buildSlotGrid({ nowMs, slotMinutes, horizonHours }: SlotGridOptions): GridSlot[] {
   const slotMs = slotMinutes * 60_000;
+  if (!Number.isFinite(nowMs)) throw new SlotGridError(`slot grid: now (${nowMs}) is not an instant`);
+  if (!Number.isFinite(slotMs) || slotMs <= 0)
+    throw new SlotGridError(`slot grid: a slot length of ${slotMinutes} minutes is not positive`);
+  if (!Number.isFinite(horizonHours) || horizonHours < 0)
+    throw new SlotGridError(`slot grid: a horizon of ${horizonHours} hours is not a length of time`);
+  if ((horizonHours * 3_600_000) / slotMs > MAX_GRID_SLOTS)
+    throw new SlotGridError(
+      `slot grid: ${horizonHours} h of ${slotMinutes}-minute slots is more than ${MAX_GRID_SLOTS} slots`,
+    );
   const first = slotBoundaryAtOrBefore(nowMs, slotMinutes);
   const end = first + horizonHours * 3_600_000;
   const slots: GridSlot[] = [];
+  // The checks above bound the count; the cap bounds the loop even so (a slot length so small
+  // next to `now` that `start += slotMs` does not move it).
   for (let start = first; start < end; start += slotMs) {
+    if (slots.length >= MAX_GRID_SLOTS)
+      throw new SlotGridError(`slot grid: more than ${MAX_GRID_SLOTS} slots`);
     slots.push({ startMs: start === first ? nowMs : start, endMs: start + slotMs });
   }
   return slots;

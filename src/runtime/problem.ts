@@ -4,7 +4,13 @@
 // anything. Missing essentials are a typed failure, never an exception.
 import { createHash } from "node:crypto";
 import type { Config } from "../config/schema.js";
-import { buildSlotGrid, resampleEnergy, resampleRates } from "../core/slot-grid.js";
+import {
+  buildSlotGrid,
+  type GridSlot,
+  resampleEnergy,
+  resampleRates,
+  SlotGridError,
+} from "../core/slot-grid.js";
 import type { BatterySpec, ForcedSlot, Mode, PlanProblem, SlotInput } from "../core/types.js";
 import type { OverrideWindow } from "./overrides.js";
 import type { InputsSnapshot, StoredPlan } from "./ports.js";
@@ -67,11 +73,17 @@ export function buildProblem(args: {
   }
   if (snapshot.importRates.length === 0) return { failure: "no-rates", message: "no import rates" };
   const warnings = [...snapshot.warnings];
-  const fullGrid = buildSlotGrid({
-    nowMs,
-    slotMinutes: config.planner.slot_minutes,
-    horizonHours: config.planner.horizon_hours,
-  });
+  let fullGrid: GridSlot[];
+  try {
+    fullGrid = buildSlotGrid({
+      nowMs,
+      slotMinutes: config.planner.slot_minutes,
+      horizonHours: config.planner.horizon_hours,
+    });
+  } catch (error) {
+    if (error instanceof SlotGridError) return { failure: "inputs-invalid", message: error.message };
+    throw error;
+  }
   const imports = resampleRates(snapshot.importRates, fullGrid);
   // The horizon ends where the import prices end: tomorrow's rates often arrive in the afternoon.
   let count = imports.values.indexOf(undefined);

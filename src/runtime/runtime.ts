@@ -2,7 +2,6 @@
 // the web page may send. Planning is single-flight with at most one queued follow-up; execution
 // is serialised; the plan store's compare-and-set keeps a late, stale plan from winning.
 import { join } from "node:path";
-import { z } from "zod";
 import { decisionEndsAtMs } from "../core/decide.js";
 import { optimise as coreOptimise } from "../core/optimiser.js";
 import { modesChanged } from "../core/plan-change.js";
@@ -11,7 +10,7 @@ import type { Plan } from "../core/types.js";
 import { errorMessage, InputError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { APPLY_RETRY, createRetryTimer } from "./apply-retry.js";
-import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
+import { writeFileAtomic } from "./atomic-file.js";
 import { createExecutor, type ExecuteOutcome } from "./executor.js";
 import { openJournal } from "./journal.js";
 import { openOverrideBook } from "./overrides.js";
@@ -22,6 +21,7 @@ import type { PlanOutcome, Runtime, RuntimeDeps } from "./runtime-types.js";
 import { createSerialQueue } from "./serial.js";
 import { openSettingsStore } from "./settings-store.js";
 import { singleFlight } from "./single-flight.js";
+import { loadSocHistory } from "./soc-history.js";
 import { restoreOnStop } from "./stop.js";
 
 export type { CycleOutcome, PlanOutcome, Runtime, RuntimeDeps, StopOutcome } from "./runtime-types.js";
@@ -30,7 +30,6 @@ const RECENT = 50;
 /** How long stop may spend putting the inverter back to self-use (src/runtime/README.md, Bounds). */
 export const RESTORE_DEADLINE_MS = 20_000;
 const SOC_HISTORY_MS = 48 * 3_600_000;
-const socHistorySchema = z.array(z.object({ atMs: z.number(), socPct: z.number() }));
 /** The SOC history is saved at most this often (it is for the chart, not for correctness). */
 const SOC_SAVE_EVERY_MS = 5 * 60_000;
 
@@ -66,7 +65,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   });
   const jobRuns: JobRun[] = [];
   const socHistoryPath = join(deps.dataDir, "soc-history.json");
-  const socSamples: SocSample[] = (await readJsonFile(socHistoryPath, socHistorySchema)) ?? [];
+  const socSamples: SocSample[] = await loadSocHistory(socHistoryPath);
   let socSavedAtMs = Number.NEGATIVE_INFINITY;
   const raised = new Map<string, string>();
   if (settings.problem) raised.set("settings-file", settings.problem);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { buildSlotGrid, nextSlotBoundary, resampleEnergy, resampleRates } from "../../src/core/slot-grid.js";
+import {
+  buildSlotGrid,
+  MAX_GRID_SLOTS,
+  nextSlotBoundary,
+  resampleEnergy,
+  resampleRates,
+  SlotGridError,
+} from "../../src/core/slot-grid.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -77,5 +84,29 @@ describe("resampling", () => {
   it("ignores points that are not finite", () => {
     const { values } = resampleRates([{ startMs: 0, endMs: HOUR, pricePerKwh: Number.NaN }], grid);
     expect(values[0]).toBeUndefined();
+  });
+});
+
+describe("slot grid bounds", () => {
+  const now = Date.parse("2025-01-14T10:07:00Z");
+  it.each([
+    ["a zero slot length", { nowMs: now, slotMinutes: 0, horizonHours: 24 }],
+    ["a negative slot length", { nowMs: now, slotMinutes: -30, horizonHours: 24 }],
+    ["a NaN slot length", { nowMs: now, slotMinutes: Number.NaN, horizonHours: 24 }],
+    ["an infinite slot length", { nowMs: now, slotMinutes: Number.POSITIVE_INFINITY, horizonHours: 24 }],
+    ["a vanishing slot length", { nowMs: now, slotMinutes: 1e-300, horizonHours: 24 }],
+    ["an absurd horizon", { nowMs: now, slotMinutes: 30, horizonHours: 1e9 }],
+    ["an infinite horizon", { nowMs: now, slotMinutes: 5, horizonHours: Number.POSITIVE_INFINITY }],
+    ["a NaN horizon", { nowMs: now, slotMinutes: 30, horizonHours: Number.NaN }],
+    ["a negative horizon", { nowMs: now, slotMinutes: 30, horizonHours: -1 }],
+    ["a NaN now", { nowMs: Number.NaN, slotMinutes: 30, horizonHours: 24 }],
+  ])("ends with a SlotGridError for %s", (_name, options) => {
+    expect(() => buildSlotGrid(options)).toThrow(SlotGridError);
+  });
+
+  it("still builds the largest valid grid (72 h of 5-minute slots)", () => {
+    const grid = buildSlotGrid({ nowMs: now, slotMinutes: 5, horizonHours: 72 });
+    expect(grid).toHaveLength(864);
+    expect(grid.length).toBeLessThanOrEqual(MAX_GRID_SLOTS);
   });
 });

@@ -150,6 +150,36 @@ function describe(error: z.ZodError): string {
   return `${issue?.path.join(".") || "record"}: ${issue?.message ?? "invalid"}`;
 }
 
+/** A one-off override is deleted only this long after its end… */
+export const ENDED_OVERRIDE_GRACE_MS = 3_600_000;
+/** …and only once the clock has been seen moving forward steadily for this long. */
+export const CLOCK_TRUST_MS = 3_600_000;
+/** Ticks come at least once a slot (≤ 60 min); a longer step forward counts as a jump. */
+export const MAX_TICK_STEP_MS = 2 * 3_600_000;
+/** A tick this much earlier than the previous one means the clock was set back. */
+const BACK_STEP_TOLERANCE_MS = 30_000;
+
+/**
+ * Whether the wall clock may be trusted to delete what has ended: it has been seen moving forward,
+ * in steps of at most MAX_TICK_STEP_MS, for CLOCK_TRUST_MS. A boot clock days ahead (before NTP
+ * corrects it) would otherwise delete every one-off override for good; a jump either way starts
+ * the count again, so after a jump back the kept overrides are in force again where they cover now.
+ */
+function createClockTrust(): { observe(nowMs: number): boolean } {
+  let steadySinceMs: number | undefined;
+  let lastMs: number | undefined;
+  return {
+    observe(nowMs) {
+      if (!Number.isFinite(nowMs)) return false;
+      const jumped =
+        lastMs === undefined || nowMs < lastMs - BACK_STEP_TOLERANCE_MS || nowMs > lastMs + MAX_TICK_STEP_MS;
+      if (jumped) steadySinceMs = nowMs;
+      lastMs = nowMs;
+      return steadySinceMs !== undefined && nowMs - steadySinceMs >= CLOCK_TRUST_MS;
+    },
+  };
+}
+
 export interface OverrideBook {
   list(): readonly Override[];
   create(request: OverrideRequest, nowMs: number): Promise<string>;
@@ -159,7 +189,10 @@ export interface OverrideBook {
   /** The override in force at nowMs (the most recently changed one when several overlap). */
   activeAt(nowMs: number): ActiveOverride | undefined;
   windowsBetween(fromMs: number, toMs: number): OverrideWindow[];
-  /** Started/ended transitions since the last tick; finished one-off overrides are dropped. */
+  /**
+   * Started/ended transitions since the last tick. A one-off override is dropped ENDED_OVERRIDE_GRACE_MS
+   * after its end, once the clock is trusted (createClockTrust).
+   */
   tick(nowMs: number): Promise<OverrideEvent[]>;
 }
 
@@ -173,6 +206,7 @@ export async function openOverrideBook(options: {
   let overrides: Override[] = loaded.overrides;
   const active = loaded.active;
   const serial = createSerialQueue();
+  const clockTrust = createClockTrust();
   const save = () => writeFileAtomic(path, JSON.stringify({ overrides, active: Object.fromEntries(active) }));
   const emit = (
     kind: OverrideEvent["kind"],
@@ -287,8 +321,12 @@ export async function openOverrideBook(options: {
           events.push(emit("started", window.override, nowMs, window));
         }
         const before = overrides.length;
+        const trustClock = clockTrust.observe(nowMs);
         overrides = overrides.filter(
-          (o) => o.recurrence !== "none" || o.startMs + o.durationMinutes * 60_000 > nowMs,
+          (o) =>
+            o.recurrence !== "none" ||
+            !trustClock ||
+            o.startMs + o.durationMinutes * 60_000 > nowMs - ENDED_OVERRIDE_GRACE_MS,
         );
         if (events.length > 0 || overrides.length !== before) await save();
         return events;

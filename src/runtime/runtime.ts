@@ -23,6 +23,7 @@ import { openSettingsStore } from "./settings-store.js";
 import { singleFlight } from "./single-flight.js";
 import { loadSocHistory } from "./soc-history.js";
 import { restoreOnStop } from "./stop.js";
+import { type WallTimer, wakeAt } from "./wall-timer.js";
 
 export type { CycleOutcome, PlanOutcome, Runtime, RuntimeDeps, StopOutcome } from "./runtime-types.js";
 
@@ -256,10 +257,12 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const retry = createRetryTimer(clock, deps.applyRetry ?? APPLY_RETRY, () => {
     if (!stopping) void executeOnce({ refetchInverter: true });
   });
-  // An override's end and a plan's expiry are executed when they happen, not at the next tick.
-  let edgeTimer: unknown;
+  // An override's end and a plan's expiry are executed when they happen, not at the next tick. The
+  // wait follows the wall clock (wall-timer.ts): after NTP steps the clock either way the edge
+  // still fires at its wall instant (a jump back re-arms from the corrected clock).
+  let edgeTimer: WallTimer | undefined;
   function armEdge(outcome: ExecuteOutcome): void {
-    if (edgeTimer !== undefined) clock.clearTimeout(edgeTimer);
+    edgeTimer?.cancel();
     edgeTimer = undefined;
     if (stopping) return;
     const nowMs = clock.nowMs();
@@ -271,7 +274,9 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
     const ends = decisionEndsAtMs(outcome.decision, plan, maxPlanAgeMs);
     if (ends !== undefined) edges.push(ends);
     if (edges.length === 0) return;
-    edgeTimer = clock.setTimeout(
+    edgeTimer = wakeAt(
+      clock,
+      Math.min(...edges),
       () => {
         edgeTimer = undefined;
         if (stopping) return;
@@ -282,7 +287,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
           }),
         );
       },
-      Math.max(0, Math.min(...edges) - nowMs),
+      () => armEdge(outcome),
     );
   }
   function executeOnce(options: { refetchInverter?: boolean } = {}): Promise<ExecuteOutcome> {
@@ -369,7 +374,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
     async stop(options = {}) {
       stopping = true;
       retry.cancel();
-      if (edgeTimer !== undefined) clock.clearTimeout(edgeTimer);
+      edgeTimer?.cancel();
       return restoreOnStop({
         executor,
         journal,

@@ -130,6 +130,48 @@ describe("override book", () => {
     expect(book.activeAt(t + HOUR + 3)).toMatchObject({ mode: "export", targetSocPct: 30 });
     await book.tick(t + 2 * HOUR + 1);
     expect(events.map((e) => e.kind)).toEqual(["created", "started", "updated", "ended"]);
+    // Kept for the grace period after its end, then dropped (the clock has run steadily for 3 h).
+    expect(book.list().map((o) => o.id)).toEqual([id]);
+    expect(book.activeAt(t + 2 * HOUR + 2)).toBeUndefined();
+    await book.tick(t + 3 * HOUR + 1);
+    expect(book.list()).toEqual([]);
+  });
+
+  it("keeps an ended one-off override when a clock that ran ahead is set back, and acts on it", async () => {
+    const dir = await tempDir();
+    const real = Date.parse("2025-01-01T10:00:00Z");
+    const book = await openOverrideBook({ dataDir: dir, zone: "UTC" });
+    const id = await book.create(
+      { mode: "charge", startMs: real + HOUR, durationMinutes: 60, targetSocPct: 90 },
+      real,
+    );
+    // The add-on restarts on a boot clock two days ahead; the override looks long over.
+    const reopened = await openOverrideBook({ dataDir: dir, zone: "UTC" });
+    const ahead = real + 2 * 24 * HOUR;
+    await reopened.tick(ahead);
+    await reopened.tick(ahead + 30 * 60_000);
+    expect(reopened.list().map((o) => o.id)).toEqual([id]);
+    // NTP sets the clock back to the real time: the override is still there and in force at its start.
+    await reopened.tick(real + 30 * 60_000);
+    await reopened.tick(real + HOUR + 1);
+    expect(reopened.activeAt(real + HOUR + 1)).toMatchObject({ id, mode: "charge" });
+    // And it survives a restart in between: nothing was deleted from the file.
+    const again = await openOverrideBook({ dataDir: dir, zone: "UTC" });
+    expect(again.list().map((o) => o.id)).toEqual([id]);
+  });
+
+  it("deletes an ended one-off override once the clock has run steadily past its grace period", async () => {
+    const t = Date.parse("2025-01-01T10:00:00Z");
+    const book = await openOverrideBook({ dataDir: await tempDir(), zone: "UTC" });
+    await book.create({ mode: "hold", startMs: t, durationMinutes: 30 }, t);
+    // A jump forward of a day: too big a step to trust at once.
+    await book.tick(t + 1);
+    await book.tick(t + 24 * HOUR);
+    expect(book.list()).toHaveLength(1);
+    // Then an hour of steady half-hourly ticks: now it goes.
+    await book.tick(t + 24 * HOUR + 30 * 60_000);
+    expect(book.list()).toHaveLength(1);
+    await book.tick(t + 25 * HOUR);
     expect(book.list()).toEqual([]);
   });
 

@@ -15,7 +15,17 @@ export interface Mosquitto {
   url: string;
   /** Everything the broker wrote to stderr/stdout, for failure messages. */
   output(): string;
+  /** Stops the broker (SIGTERM, so a persistent one saves its database) and starts it again on the
+   * same port with the same config after `downMs`. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface MosquittoOptions {
+  /** Keep retained messages and sessions across restart() in the broker's own database. */
+  persistence?: boolean;
+  /** Log every packet (`log_type all`), e.g. to see which client published what after a restart. */
+  logPackets?: boolean;
 }
 
 function findBinary(): string {
@@ -65,20 +75,12 @@ async function waitForListening(port: number, child: ChildProcess, output: () =>
 }
 
 /** Starts a broker; retries with another port when the chosen one was taken in the meantime. */
-export async function startMosquitto(): Promise<Mosquitto> {
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   const binary = findBinary();
   const dir = await mkdtemp(join(tmpdir(), "bp-mosquitto-"));
   let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const configPath = join(dir, "mosquitto.conf");
-    await writeFile(
-      configPath,
-      [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "log_dest stderr", ""].join(
-        "\n",
-      ),
-    );
-    let log = "";
+  let log = "";
+  const launch = (configPath: string): ChildProcess => {
     const child = spawn(binary, ["-c", configPath], { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.on("data", (chunk: Buffer) => {
       log += chunk.toString();
@@ -86,6 +88,33 @@ export async function startMosquitto(): Promise<Mosquitto> {
     child.stderr?.on("data", (chunk: Buffer) => {
       log += chunk.toString();
     });
+    return child;
+  };
+  const halt = async (child: ChildProcess): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const configPath = join(dir, "mosquitto.conf");
+    await writeFile(
+      configPath,
+      [
+        `listener ${port} 127.0.0.1`,
+        "allow_anonymous true",
+        ...(options.persistence
+          ? ["persistence true", `persistence_location ${dir}/`]
+          : ["persistence false"]),
+        // Started as root, mosquitto drops to user "mosquitto", which cannot write our 0700 temp dir.
+        ...(options.persistence && process.getuid?.() === 0 ? ["user root"] : []),
+        ...(options.logPackets ? ["log_type all"] : []),
+        "log_dest stderr",
+        "",
+      ].join("\n"),
+    );
+    let child = launch(configPath);
     try {
       await waitForListening(port, child, () => log);
     } catch (error) {
@@ -98,12 +127,14 @@ export async function startMosquitto(): Promise<Mosquitto> {
       port,
       url: `mqtt://127.0.0.1:${port}`,
       output: () => log,
+      restart: async (downMs = 1_000) => {
+        await halt(child);
+        await new Promise((resolve) => setTimeout(resolve, downMs));
+        child = launch(configPath);
+        await waitForListening(port, child, () => log);
+      },
       stop: async () => {
-        if (child.exitCode === null) {
-          const exited = new Promise((resolve) => child.once("exit", resolve));
-          child.kill("SIGTERM");
-          await exited;
-        }
+        await halt(child);
         await rm(dir, { recursive: true, force: true });
       },
     };

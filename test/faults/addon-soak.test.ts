@@ -19,7 +19,6 @@ import { type HaSim, startHaSimForScenario } from "../../src/sim/ha/index.js";
 import { type FakeInverter, startFakeInverter } from "../../src/sim/modbus/fake-inverter.js";
 import { type Mosquitto, startMosquitto } from "../fakes/mosquitto.js";
 import { recordFault } from "./record.js";
-import { sungrowMode } from "./stop-rig.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const MAIN = join(ROOT, "dist/main.js");
@@ -109,6 +108,16 @@ async function storedPlan(dir: string): Promise<{ planVersion: number; computedA
   } catch {
     return { planVersion: 0, computedAtMs: 0 };
   }
+}
+
+/** The Sungrow's mode as its registers say (state.mode only follows the simulation's steps, which
+ * nothing runs here). Hold is self-consumption with discharge capped at its 10 W floor (33047). */
+function sungrowMode(inverter: FakeInverter): "self-use" | "charge" | "export" | "hold" {
+  if (inverter.holding("ems_mode") !== 2) {
+    return (inverter.holding("max_discharge_power") ?? 0) <= 1 ? "hold" : "self-use";
+  }
+  const command = inverter.holding("charge_command");
+  return command === 0xaa ? "charge" : command === 0xbb ? "export" : "hold";
 }
 
 /** What HA would see of the add-on: the last payload on each topic, and whether it came live. */
@@ -290,7 +299,6 @@ describe("the built add-on under the image's flags, in a 5,000-entity home, unde
         await sleep(500);
       }
     })();
-    // What the registers say (state.mode only follows the simulation's steps, which nothing runs here).
     const mode = () => sungrowMode(r.inverter);
     const commandTopic = `${NODE_ID}/override_mode/set`;
     const overrideState = () => obs.last.get(`${NODE_ID}/override_mode/state`)?.payload;

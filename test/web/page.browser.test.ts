@@ -1,15 +1,15 @@
 // The plan page in a real headless Chromium, behind a stand-in for HA's ingress proxy.
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import type { JobRun, RuntimeStatus, StoredPlan } from "../../src/runtime/ports.js";
 import { startWebServer, type WebServerHandle } from "../../src/web/server.js";
+import { launchChromium } from "./chromium.js";
 import { type IngressProxy, startIngressProxy } from "./ingress-proxy.js";
 import { knownJobRuns, knownPlan, knownState, knownStatus, NOW_MS } from "./plan-fixture.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Outside the repo by default; PAGE_SCREENSHOT=path keeps it where you want to look at it.
 const SCREENSHOT = process.env.PAGE_SCREENSHOT ?? join(tmpdir(), "battery-planner-plan-page.png");
 
@@ -35,19 +35,7 @@ beforeAll(async () => {
     log: createLogger("web-test"),
   });
   proxy = await startIngressProxy(server.port);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   // The page shows times in the browser's zone; pin it so the expected times are stable.
   const context = await browser.newContext({
     timezoneId: "UTC",

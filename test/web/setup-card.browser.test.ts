@@ -3,16 +3,16 @@
 // detection did not run.
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import type { SetupReport } from "../../src/setup/render.js";
 import { startWebServer, type WebServerHandle } from "../../src/web/server.js";
 import type { WebState } from "../../src/web/state.js";
+import { launchChromium } from "./chromium.js";
 import { type IngressProxy, startIngressProxy } from "./ingress-proxy.js";
 import { knownState, NOW_MS } from "./plan-fixture.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT = process.env.SETUP_SCREENSHOT ?? join(tmpdir(), "battery-planner-setup-card.png");
 
 const report: SetupReport = {
@@ -47,19 +47,7 @@ async function open(state: WebState) {
 }
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -6,13 +6,17 @@ export interface TcpProxy {
   port: number;
   /** Destroys every relayed connection (new ones are still accepted). */
   cut(): void;
+  /** Relays new connections to another port and cuts the current ones: a server restarted
+   * elsewhere, as a client that keeps one address sees it. */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
+  let port = targetPort;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
-    const upstream = createConnection({ host: targetHost, port: targetPort });
+    const upstream = createConnection({ host: targetHost, port });
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on("close", () => sockets.delete(s));
@@ -28,6 +32,10 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
   return {
     port: typeof address === "object" && address ? address.port : 0,
     cut: () => {
+      for (const s of sockets) s.destroy();
+    },
+    retarget(next) {
+      port = next;
       for (const s of sockets) s.destroy();
     },
     close: () =>

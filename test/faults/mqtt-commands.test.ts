@@ -1,7 +1,6 @@
 // MQTT commands under faults, with a real mosquitto (issue 9, item 7): a retained command is
 // never replayed, neither when the add-on subscribes nor after a broker restart, and fuzzed
 // command payloads change nothing unless they are strictly valid.
-import { createConnection, createServer, type Server, type Socket } from "node:net";
 import fc from "fast-check";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +9,7 @@ import { setLogSink } from "../../src/log.js";
 import type { OverrideRequest, RuntimeCommands } from "../../src/runtime/ports.js";
 import { FakeClock } from "../fakes/clock.js";
 import { type Mosquitto, startMosquitto } from "../fakes/mosquitto.js";
+import { startTcpProxy, type TcpProxy } from "../fakes/tcp-proxy.js";
 import { recordFault, timeUntil } from "./record.js";
 
 class Recording implements RuntimeCommands {
@@ -30,39 +30,6 @@ class Recording implements RuntimeCommands {
   async setReservePct(pct: number) {
     this.calls.push(["setReservePct", pct]);
   }
-}
-
-/** A loopback relay whose upstream can be swapped: the add-on keeps one broker address while the
- * broker behind it is stopped and another one started, as a broker restart looks from outside. */
-async function startRelay(targetPort: number) {
-  let target = targetPort;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = createConnection({ host: "127.0.0.1", port: target });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-      s.on("error", () => undefined);
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  return {
-    port: typeof address === "object" && address ? address.port : 0,
-    retarget(port: number) {
-      target = port;
-      for (const s of sockets) s.destroy();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 const NODE = "bp_fault";
@@ -89,7 +56,7 @@ afterAll(() => restoreLog());
 describe("retained MQTT commands", () => {
   const brokers: Mosquitto[] = [];
   let publisher: MqttPlanPublisher | undefined;
-  let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
+  let relay: TcpProxy | undefined;
   afterEach(async () => {
     await publisher?.close();
     await relay?.close();
@@ -100,7 +67,7 @@ describe("retained MQTT commands", () => {
     const first = await startMosquitto();
     brokers.push(first);
     await retain(first.url);
-    relay = await startRelay(first.port);
+    relay = await startTcpProxy(first.port);
     const commands = new Recording();
     publisher = await createMqttPublisher({
       broker: { host: "127.0.0.1", port: relay.port },

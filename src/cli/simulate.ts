@@ -68,7 +68,7 @@ export async function run(args: string[], io: CliIo = processIo): Promise<number
   const selfUse = await runTwinDay(history, { control: "self-use" });
   const score = scoreDay(hindsightProblem(history), result.netCost);
   const selfUseShare =
-    score.possibleSavingGbp > 1e-9 ? (score.idleCost - selfUse.netCost) / score.possibleSavingGbp : 1;
+    score.possibleSaving > 1e-9 ? (score.idleCost - selfUse.netCost) / score.possibleSaving : 1;
   if (parsed.format === "json") {
     const output = {
       name: history.name,
@@ -103,7 +103,7 @@ export async function run(args: string[], io: CliIo = processIo): Promise<number
     "",
     `net cost (bill ${result.billCost.toFixed(2)} less the stored energy gained at ${history.terminalValuePerKwh.toFixed(3)}/kWh): ${result.netCost.toFixed(2)}`,
     `battery idle ${score.idleCost.toFixed(2)}; self-use only ${selfUse.netCost.toFixed(2)} (${(selfUseShare * 100).toFixed(1)}%); hindsight optimum ${score.hindsightCost.toFixed(2)}`,
-    `saved ${score.savedGbp.toFixed(2)} against idle: ${(score.share * 100).toFixed(1)}% of the hindsight-optimum saving (${result.planVersions} plans)`,
+    `saved ${score.saving.toFixed(2)} against idle: ${(score.share * 100).toFixed(1)}% of the hindsight-optimum saving (${result.planVersions} plans)`,
   ];
   io.stdout(`${lines.join("\n")}\n`);
   return 0;

@@ -1,5 +1,6 @@
 // The ports the runtime needs from the world. Adapters (ha/, control/, fakes in test/) implement
 // them; only the composition roots (main.ts, cli) pick the concrete ones.
+import type { DayScore } from "../core/day-score.js";
 import type { Command, InverterState, Mode, Plan } from "../core/types.js";
 
 /** A price valid over [startMs, endMs). */
@@ -183,3 +184,21 @@ export const systemClock: Clock = {
   setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+/** A finished day as the add-on scored it (day-scores.json, the day-score sensors, the page). */
+export interface DayScoreRecord {
+  /** The local date, YYYY-MM-DD in the home's zone. */
+  date: string;
+  startMs: number;
+  endMs: number;
+  scoredAtMs: number;
+  /** The battery was not driven (dry_run, or control off): the figures are what the plans would
+   * have saved had they been carried out, replayed against what the house used and the panels made. */
+  replayed: boolean;
+  /** Absent when the day could not be scored; then `reason` says why. */
+  score?: DayScore;
+  reason?: string;
+  /** Slots of the day with prices and measurements, of all the day's slots. */
+  slotsScored: number;
+  slotsInDay: number;
+}

@@ -84,7 +84,7 @@ describe("the digital twin", () => {
     const { hindsightProblem } = await import("../../src/sim/home-history.js");
     const result = await runTwinDay(withPerfectForecasts(winter));
     const score = scoreDay(hindsightProblem(winter), result.netCost);
-    expect(score.possibleSavingGbp).toBeGreaterThan(0.2);
+    expect(score.possibleSaving).toBeGreaterThan(0.2);
     expect(score.share).toBeGreaterThan(0.85);
   });
 });

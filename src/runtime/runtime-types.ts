@@ -8,6 +8,7 @@ import type { Override } from "./overrides.js";
 import type {
   Clock,
   Controller,
+  DayScoreRecord,
   InputsPort,
   JobRun,
   OverrideEvent,
@@ -59,6 +60,8 @@ export interface Runtime extends Required<RuntimeCommands> {
   recentJobRuns(): JobRun[];
   recordJobRun(run: JobRun): void;
   socHistory(): SocSample[];
+  /** The finished days scored so far (newest last), for the page and the sensors. */
+  dayScores(): DayScoreRecord[];
   overrides(): readonly Override[];
   recentOverrideEvents(): OverrideEvent[];
   /** Marks the status degraded for a reason outside planning and execution (e.g. late rates). */

@@ -354,6 +354,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       void safely("publishing a job run", () => publisher.publishJobRun?.(run));
     },
     socHistory: () => [...socSamples],
+    dayScores: () => [],
     overrides: () => overrides.list(),
     recentOverrideEvents: () => [...overrideEvents],
     async raiseStatus(key, reason) {

@@ -10,6 +10,7 @@ import { connectHa, type HaConnection } from "./ha/connection.js";
 import type { HaEndpoints } from "./ha/endpoints.js";
 import { createEntityCache, type EntityCache } from "./ha/entity-cache.js";
 import { createHaInputs, missingEntityMessage } from "./ha/inputs.js";
+import { createMeasuredEnergyReader } from "./ha/measured-energy.js";
 import { choosePublisher } from "./ha/publish/choose.js";
 import { watchEntityTriggers } from "./ha/triggers.js";
 import { createLogger, type Logger } from "./log.js";
@@ -152,9 +153,11 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
     cleanups.push(() => haInputs.close());
     const missing = await haInputs.missingEntities();
     if (missing.length > 0) log.error(missingEntityMessage(missing));
+    const meters = createMeasuredEnergyReader(ha, config);
     const inputs: InputsPort = {
       readInputs: (nowMs) => haInputs.readInputs(nowMs),
       refreshLoadForecast: async () => haInputs.refreshLoadHistory(),
+      readMeasuredEnergy: (slots) => meters.read(slots),
     };
 
     const controllers = options.controllers ?? configuredControllers(config, ha, entities, log, modbus);
@@ -199,6 +202,7 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
       clock,
       config,
       timezone: timeZone,
+      currency,
       log: log.child("runtime"),
     });
     // A typo in an entity id is the commonest setup mistake: say which one, where users look.

@@ -5,6 +5,7 @@ import { DateTime } from "luxon";
 import { createLogger } from "../log.js";
 import type { CronRunner, JobSpec } from "./cron.js";
 import { createCronRunner } from "./cron.js";
+import { DAY_SCORE_TIME, dayBefore } from "./day-scoring.js";
 import type { Runtime } from "./runtime.js";
 import type { RuntimeDeps } from "./runtime-types.js";
 
@@ -37,6 +38,26 @@ export function builtinJobs(runtime: Runtime, world: JobsWorld, zone: string): J
         await inputs.refreshLoadForecast(clock.nowMs());
         runtime.requestReplan("load forecast refreshed");
         return "load forecast refreshed";
+      },
+    },
+    {
+      // Yesterday's score. HA down at 00:30: tried again every half hour until 05:30; the add-on
+      // down then: the missed run is made at start (catch-up), while the SOC samples still reach.
+      name: "score-yesterday",
+      schedule: dailyAt(DAY_SCORE_TIME),
+      timezone: zone,
+      timeoutMs: 2 * MINUTE,
+      retries: 10,
+      backoffMs: 30 * MINUTE,
+      backoff: "fixed",
+      catchUp: { policy: "latest" },
+      async run({ plannedAtMs }) {
+        const day = dayBefore(plannedAtMs, zone);
+        if (runtime.dayScores().some((r) => r.date === day.date)) return `${day.date} was scored already`;
+        const record = await runtime.scoreDay(day);
+        if (!record.score) return `${day.date} not scored: ${record.reason ?? ""}`.slice(0, 200);
+        const share = `${(record.score.share * 100).toFixed(0)}% of the hindsight optimum`;
+        return `${day.date}: ${record.replayed ? "would have saved" : "saved"} ${record.score.saving.toFixed(2)}, ${share}`;
       },
     },
     {

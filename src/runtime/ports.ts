@@ -46,6 +46,17 @@ export interface InputsPort {
   readInputs(nowMs: number): Promise<InputsSnapshot>;
   /** Rebuild the load forecast from history (the daily job); optional. */
   refreshLoadForecast?(nowMs: number): Promise<void>;
+  /** What the meters measured in each of these finished slots (the day score); optional. */
+  readMeasuredEnergy?(slots: readonly { startMs: number; endMs: number }[]): Promise<MeasuredEnergy>;
+}
+
+/** Measured energy per slot; undefined where the meters do not cover the slot. */
+export interface MeasuredEnergy {
+  /** Household load (EV charging taken out where configured). */
+  loadKwh: (number | undefined)[];
+  pvKwh: (number | undefined)[];
+  /** Why something could not be measured, in words a user can act on. */
+  notes: string[];
 }
 
 export type RuntimeState = "starting" | "ok" | "degraded" | "fallback" | "error";
@@ -100,6 +111,8 @@ export interface PlanPublisher {
   publishJobRun?(run: JobRun): Promise<void>;
   /** An override was created, updated, deleted, started or ended (HA event, web page). */
   publishOverrideEvent?(event: OverrideEvent): Promise<void>;
+  /** A finished day was scored (or could not be): the day-score sensors. */
+  publishDayScore?(record: DayScoreRecord): Promise<void>;
   /** Tomorrow's rates had not arrived by the deadline (for automations: a HA event). */
   ratesLate?(late: { deadline: string; coveredUntilMs: number }): Promise<void>;
   notify?(title: string, message: string): Promise<void>;

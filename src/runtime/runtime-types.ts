@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.js";
 import type { Plan, PlanProblem } from "../core/types.js";
 import type { Logger } from "../log.js";
 import type { RetryPolicy } from "./apply-retry.js";
+import type { LocalDay } from "./day-scoring.js";
 import type { ExecuteOutcome } from "./executor.js";
 import type { Override } from "./overrides.js";
 import type {
@@ -33,6 +34,8 @@ export interface RuntimeDeps {
   /** IANA zone for daily overrides; default the options' timezone, else UTC. */
   timezone?: string;
   optimise?: (problem: PlanProblem) => Plan;
+  /** The home's currency, for the log lines that speak of money. */
+  currency?: string;
   /** When a command that did not get through is tried again; default 2 s doubling to 60 s. */
   applyRetry?: RetryPolicy;
 }
@@ -62,6 +65,9 @@ export interface Runtime extends Required<RuntimeCommands> {
   socHistory(): SocSample[];
   /** The finished days scored so far (newest last), for the page and the sensors. */
   dayScores(): DayScoreRecord[];
+  /** Scores a finished local day from what was kept and what HA's meters measured, keeps the
+   * record and publishes it. Throws when the meters cannot be read (worth retrying). */
+  scoreDay(day: LocalDay): Promise<DayScoreRecord>;
   overrides(): readonly Override[];
   recentOverrideEvents(): OverrideEvent[];
   /** Marks the status degraded for a reason outside planning and execution (e.g. late rates). */

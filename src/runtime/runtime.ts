@@ -11,6 +11,9 @@ import { errorMessage, InputError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { APPLY_RETRY, createRetryTimer } from "./apply-retry.js";
 import { writeFileAtomic } from "./atomic-file.js";
+import { openDayLedger } from "./day-ledger.js";
+import { openDayScores } from "./day-scores.js";
+import { daySlots, describeDayScore, scoreFinishedDay } from "./day-scoring.js";
 import { createExecutor, type ExecuteOutcome } from "./executor.js";
 import { openJournal } from "./journal.js";
 import { openOverrideBook } from "./overrides.js";
@@ -46,6 +49,8 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   let { controlEnabled, reservePct } = settings.initial;
   const store = await openPlanStore(deps.dataDir);
   const journal = await openJournal(deps.dataDir);
+  const ledger = await openDayLedger(deps.dataDir);
+  const dayScores = await openDayScores(deps.dataDir);
   const safely = async (what: string, action: () => Promise<void> | undefined) => {
     try {
       await action();
@@ -129,6 +134,10 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       );
     }
     lastSnapshot = snapshot;
+    // Kept for scoring the day once it is over: by then the sources may have moved on.
+    await safely("recording the rates for the day score", () =>
+      ledger.recordRates(snapshot.importRates, snapshot.exportRates, nowMs),
+    );
     const previous = store.latest();
     const horizonEnd = nowMs + config.planner.horizon_hours * 3_600_000;
     const built = buildProblem({
@@ -307,6 +316,14 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
           retry.reset();
         }
         armEdge(execution);
+        const executedAtMs = clock.nowMs();
+        await safely("recording the command for the day score", () =>
+          ledger.recordCommand({
+            atMs: executedAtMs,
+            command: execution!.decision.command,
+            driven: execution!.controller !== "dry_run",
+          }),
+        );
         if (execution.socPct !== undefined) {
           const nowMs = clock.nowMs();
           socSamples.push({ atMs: nowMs, socPct: execution.socPct });
@@ -331,6 +348,9 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
 
   const controllers = Object.values(deps.controllers ?? {});
   for (const controller of controllers) controller.setReservePct(reservePct);
+  // The sensors show the last scored day from the start, not only after the next midnight.
+  const lastScore = dayScores.list().at(-1);
+  if (lastScore) await safely("publishing the day score", () => publisher.publishDayScore?.(lastScore));
 
   const runtime: Runtime = {
     planOnce,
@@ -354,7 +374,30 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       void safely("publishing a job run", () => publisher.publishJobRun?.(run));
     },
     socHistory: () => [...socSamples],
-    dayScores: () => [],
+    dayScores: () => dayScores.list(),
+    async scoreDay(day) {
+      const slots = daySlots(day, config.planner.slot_minutes);
+      const measured = deps.inputs.readMeasuredEnergy
+        ? await deps.inputs.readMeasuredEnergy(slots)
+        : { loadKwh: slots.map(() => undefined), pvKwh: slots.map(() => undefined), notes: ["no meters"] };
+      const record = scoreFinishedDay({
+        day,
+        config,
+        battery: batteryFromConfig(config, reservePct),
+        rates: ledger.ratesBetween(day.startMs, day.endMs),
+        commands: ledger.commandsBetween(day.startMs, day.endMs),
+        socSamples: socSamples.filter(
+          (s) => s.atMs >= day.startMs - 3_600_000 && s.atMs <= day.endMs + 3_600_000,
+        ),
+        measured,
+        slots,
+        nowMs: clock.nowMs(),
+      });
+      await dayScores.add(record);
+      log.info(describeDayScore(record, deps.currency ?? ""));
+      await safely("publishing the day score", () => publisher.publishDayScore?.(record));
+      return record;
+    },
     overrides: () => overrides.list(),
     recentOverrideEvents: () => [...overrideEvents],
     async raiseStatus(key, reason) {
@@ -376,6 +419,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       stopping = true;
       retry.cancel();
       edgeTimer?.cancel();
+      void ledger.flush();
       return restoreOnStop({
         executor,
         journal,

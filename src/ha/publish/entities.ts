@@ -13,6 +13,8 @@ export type SensorKey =
   | "cost_tomorrow"
   | "saving"
   | "saving_accrued"
+  | "day_score"
+  | "day_saving"
   | "import_price"
   | "export_price"
   | "plan_version"
@@ -110,6 +112,28 @@ export const SENSORS: readonly SensorDef[] = [
     stateClass: "total",
     unit: "currency",
     lastReset: true,
+  },
+  {
+    // Yesterday's score (src/runtime/day-scoring.ts): the share of the hindsight optimum's saving
+    // the day reached; unknown when the day could not be scored (the attributes say why).
+    key: "day_score",
+    name: "Day score",
+    icon: "mdi:scoreboard-outline",
+    stateClass: "measurement",
+    unit: "%",
+    attributes: true,
+  },
+  {
+    // What the last scored day saved against an idle battery (in dry_run: would have saved). Each
+    // day is a new cycle (last_reset at its start), so HA's long-term sum adds the days up.
+    key: "day_saving",
+    name: "Day saving",
+    icon: "mdi:cash-check",
+    deviceClass: "monetary",
+    stateClass: "total",
+    unit: "currency",
+    lastReset: true,
+    attributes: true,
   },
   {
     key: "import_price",

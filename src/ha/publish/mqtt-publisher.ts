@@ -8,6 +8,7 @@ import { BatteryPlannerError, errorMessage } from "../../errors.js";
 import { createLogger, type Logger } from "../../log.js";
 import type {
   Clock,
+  DayScoreRecord,
   JobRun,
   OverrideEvent,
   PlanPublisher,
@@ -310,6 +311,10 @@ export async function createMqttPublisher(options: MqttPublisherOptions): Promis
     },
     publishJobRun: async (run: JobRun) => {
       board.setJobRun(run);
+      await flush();
+    },
+    publishDayScore: async (record: DayScoreRecord) => {
+      board.setDayScore(record);
       await flush();
     },
     notify: async (title: string, message: string) => {

@@ -9,6 +9,7 @@ import { errorMessage } from "../../errors.js";
 import { createLogger, type Logger } from "../../log.js";
 import type {
   Clock,
+  DayScoreRecord,
   JobRun,
   OverrideEvent,
   PlanPublisher,
@@ -187,6 +188,10 @@ export function createRestPublisher(options: RestPublisherOptions): RestPlanPubl
     },
     publishJobRun: async (run: JobRun) => {
       board.setJobRun(run);
+      await flush();
+    },
+    publishDayScore: async (record: DayScoreRecord) => {
+      board.setDayScore(record);
       await flush();
     },
     ratesLate: async (late) => {

@@ -1,8 +1,11 @@
 // The latest value of every published sensor and what each transport last sent, so only changes go
 // out and everything can be sent again after a reconnect (HA restarted, broker came back).
-import type { JobRun, RuntimeStatus, StoredPlan } from "../../runtime/ports.js";
+
+import { DAY_SCORE_TIME } from "../../runtime/day-scoring.js";
+import type { DayScoreRecord, JobRun, RuntimeStatus, StoredPlan } from "../../runtime/ports.js";
 import type { SensorKey } from "./entities.js";
 import {
+  dayScoreValues,
   jobValues,
   planAgeValue,
   plannedSavingBetween,
@@ -11,6 +14,8 @@ import {
   type SensorValues,
   statusValues,
 } from "./sensor-values.js";
+
+export const NOT_SCORED_YET = `no day scored yet: the first full day is scored at ${DAY_SCORE_TIME} the next night`;
 
 export class SensorBoard {
   private readonly values = new Map<SensorKey, SensorValue>();
@@ -21,7 +26,13 @@ export class SensorBoard {
   /** The accrued-saving counter: since when, how much, and up to which instant it is counted. */
   private accrued: { sinceMs: number; amount: number; untilMs: number } | undefined;
 
-  constructor(private readonly timeZone: string) {}
+  constructor(private readonly timeZone: string) {
+    // The day sensors exist (unknown, saying why) before the first day is scored, so a dashboard
+    // or automation that names them does not meet a missing entity for the first day.
+    const none = { state: null, attributes: { reason: NOT_SCORED_YET } };
+    this.values.set("day_score", none);
+    this.values.set("day_saving", none);
+  }
 
   /** Counts the plan in force up to now; every instant is counted once, by the plan that was in
    * force then, however often plans change. */
@@ -61,6 +72,10 @@ export class SensorBoard {
   setJobRun(run: JobRun): void {
     this.jobs.set(run.job, run);
     this.merge(jobValues(this.jobs));
+  }
+
+  setDayScore(record: DayScoreRecord): void {
+    this.merge(dayScoreValues(record));
   }
 
   /** Sensors whose value differs from what was last sent. */

@@ -2,7 +2,7 @@
 // (an explicit now and zone), shared by the MQTT and REST publishers so both show the same thing.
 import { DateTime } from "luxon";
 import type { PlanSlot } from "../../core/types.js";
-import type { JobRun, RuntimeStatus, StoredPlan } from "../../runtime/ports.js";
+import type { DayScoreRecord, JobRun, RuntimeStatus, StoredPlan } from "../../runtime/ports.js";
 import type { SensorKey } from "./entities.js";
 import { buildPlanAttributes } from "./plan-attribute.js";
 
@@ -151,4 +151,37 @@ export function plannedSavingBetween(stored: StoredPlan, fromMs: number, toMs: n
     saving += ((idleSlotCost(slot) - slot.cost) * overlapMs) / (slot.endMs - slot.startMs);
   }
   return saving;
+}
+
+/** The last scored day. `replayed` says the figures are what the plans would have done (dry run:
+ * the battery was not driven), so a dashboard can word it so. */
+export function dayScoreValues(record: DayScoreRecord): SensorValues {
+  const score = record.score;
+  const attributes: Record<string, unknown> = {
+    date: record.date,
+    day_start: iso(record.startMs),
+    day_end: iso(record.endMs),
+    replayed: record.replayed,
+    slots_scored: record.slotsScored,
+    slots_in_day: record.slotsInDay,
+    scored_at: iso(record.scoredAtMs),
+  };
+  if (!score) {
+    attributes.reason = record.reason ?? null;
+    return {
+      day_score: { state: null, attributes },
+      day_saving: { state: null, lastReset: iso(record.startMs), attributes },
+    };
+  }
+  Object.assign(attributes, {
+    saving: round(score.saving, 2),
+    possible_saving: round(score.possibleSaving, 2),
+    idle_cost: round(score.idleCost, 2),
+    realised_cost: round(score.realisedCost, 2),
+    hindsight_cost: round(score.hindsightCost, 2),
+  });
+  return {
+    day_score: { state: round(score.share * 100, 1), attributes },
+    day_saving: { state: round(score.saving, 2), lastReset: iso(record.startMs), attributes },
+  };
 }

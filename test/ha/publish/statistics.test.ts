@@ -44,7 +44,9 @@ describe("sensors with long-term statistics", () => {
   it("gives every monetary sensor state_class total, never measurement", () => {
     const monetary = [...payloads.values()].filter((p) => p.device_class === "monetary");
     expect(monetary.map((p) => p.unique_id).sort()).toEqual(
-      ["cost_today", "cost_tomorrow", "saving", "saving_accrued"].map((k) => `battery_planner_${k}`),
+      ["cost_today", "cost_tomorrow", "day_saving", "saving", "saving_accrued"].map(
+        (k) => `battery_planner_${k}`,
+      ),
     );
     for (const p of monetary) {
       expect(p.state_class, String(p.unique_id)).toBe("total");
@@ -80,7 +82,7 @@ describe("sensors with long-term statistics", () => {
     const p = payloads.get("saving_accrued")!;
     expect(p.value_template).toBe("{{ value_json.value }}");
     expect(p.last_reset_value_template).toBe("{{ value_json.last_reset }}");
-    expect(SENSORS.filter((d) => d.lastReset).map((d) => d.key)).toEqual(["saving_accrued"]);
+    expect(SENSORS.filter((d) => d.lastReset).map((d) => d.key)).toEqual(["saving_accrued", "day_saving"]);
   });
 
   it("accrues each instant's saving once, by the plan in force then, across replans", () => {

@@ -6,6 +6,7 @@
 import { cp, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dayBefore } from "../../src/runtime/day-scoring.js";
 import { FakeClock } from "../fakes/clock.js";
 import { recordFault } from "./record.js";
 import { type Home, removeDir, startAddonIn, startHome, tempDataDir } from "./time-rig.js";
@@ -18,6 +19,8 @@ const DATA_FILES = [
   "execution-journal.json",
   "soc-history.json",
   "jobs.json",
+  "day-ledger.json",
+  "day-scores.json",
 ];
 const CONTROL_DOMAINS = new Set(["select", "number", "switch"]);
 
@@ -51,6 +54,8 @@ beforeAll(async () => {
   await run.addon.scheduler.whenIdle();
   await run.addon.runtime.whenIdle();
   goodVersion = run.addon.runtime.latestPlan()!.planVersion;
+  // A day scored (here: not scorable, the home has no meters) writes day-scores.json.
+  await run.addon.runtime.scoreDay(dayBefore(clock.nowMs(), run.addon.timeZone));
   await run.stop();
   const names = await readdir(goodDir);
   for (const file of DATA_FILES) expect(names, `the good run wrote ${file}`).toContain(file);

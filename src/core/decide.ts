@@ -73,6 +73,18 @@ export function decide(input: DecideInput): Decision {
   }
   const slot = plan.slots.find((s) => s.startMs <= nowMs && nowMs < s.endMs);
   if (!slot) return fallback("no-slot-for-now", "the plan does not cover now");
+  // A slot the plan gave to an override whose window is not running now (it ended, was cancelled,
+  // or has not begun) must not go on doing the override's mode until the replan that follows
+  // lands: self-use meanwhile. Not a fallback: nothing is wrong, and it lasts seconds.
+  if (slot.forced) {
+    return {
+      source: "plan",
+      command: { mode: "self-use" },
+      planVersion: plan.planVersion,
+      slotStartMs: slot.startMs,
+      slotEndMs: slot.endMs,
+    };
+  }
   return {
     source: "plan",
     command: withoutIdleForcing(

@@ -204,6 +204,7 @@ function buildPlan(
       exportPricePerKwh: input.exportPricePerKwh,
       loadKwh: input.loadKwh,
       pvKwh: slot.pvKwh,
+      ...(forced ? { forced: true } : {}),
     });
   }
   const finalSocKwh = solution.socKwh[m.n]!;

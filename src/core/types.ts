@@ -108,6 +108,8 @@ export interface PlanSlot {
   exportPricePerKwh: number;
   loadKwh: number;
   pvKwh: number;
+  /** The mode was imposed by an override window (a ForcedSlot), not chosen by the optimiser. */
+  forced?: boolean;
 }
 
 export interface PlanSummary {

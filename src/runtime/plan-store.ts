@@ -34,6 +34,7 @@ const planSlotSchema = z.object({
   exportPricePerKwh: finite,
   loadKwh: finite,
   pvKwh: finite,
+  forced: z.boolean().optional(),
 });
 
 export const storedPlanSchema = z.object({

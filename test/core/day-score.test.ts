@@ -73,7 +73,7 @@ describe("measuredNetCost", () => {
   it.each(fixtureScenarios().slice(0, 8))(
     "gives the optimum's own net cost for the optimum's SOC trajectory ($name)",
     ({ problem }) => {
-      const plan = optimise({ ...problem, forced: [], previous: undefined });
+      const plan = optimise(problem);
       let socKwh = problem.initialSocKwh;
       const day: FinishedDay = {
         slots: plan.slots.map((s, i) => {
@@ -130,7 +130,7 @@ describe("replayedNetCost", () => {
   it.each(fixtureScenarios().slice(0, 8))(
     "replaying the optimum's commands as the executor sends them comes close to the optimum ($name)",
     ({ problem }) => {
-      const plan = optimise({ ...problem, forced: [], previous: undefined });
+      const plan = optimise(problem);
       let socKwh = problem.initialSocKwh;
       const day: FinishedDay = {
         slots: plan.slots.map((s, i) => {

@@ -102,6 +102,25 @@ describe("decide", () => {
     expect(decide(input({ override })).source).toBe("plan");
   });
 
+  it("does not go on with an override's mode in a slot the plan gave it, once the override is gone", () => {
+    const forced = { ...slot(0, "export", 2, 2500), forced: true };
+    const plan = {
+      planVersion: 7,
+      computedAtMs: T,
+      capacityKwh: 10,
+      slots: [forced, slot(1, "self-use", 5)],
+    };
+    // Still running: the override decides.
+    const live = { id: "o", mode: "export" as const, targetSocPct: 20, startMs: T, endMs: T + HALF };
+    expect(decide(input({ plan, override: live })).command.mode).toBe("export");
+    // Cancelled (no override for now): self-use until the replan, and not as a fallback.
+    expect(decide(input({ plan }))).toMatchObject({ source: "plan", command: { mode: "self-use" } });
+    // The same slot chosen by the optimiser (not forced) is carried out.
+    expect(decide(input({ plan: { ...plan, slots: [slot(0, "export", 2, 2500)] } })).command.mode).toBe(
+      "export",
+    );
+  });
+
   it.each([
     ["no-plan", { plan: undefined }],
     ["plan-expired", { nowMs: T + 3 * 3_600_000 }],

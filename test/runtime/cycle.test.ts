@@ -259,6 +259,28 @@ describe("overrides", () => {
     expect(publisher.overrideEvents.map((e) => e.kind)).toEqual(["created", "started"]);
   });
 
+  it("a cancelled override's mode is not applied again from the plan made around it", async () => {
+    const { runtime, sim, clock } = await setup();
+    await runtime.planOnce({ reason: "startup" });
+    const id = await runtime.createOverride({
+      mode: "export",
+      durationMinutes: 60,
+      targetSocPct: 20,
+      powerW: 2000,
+    });
+    await clock.advance(0);
+    await runtime.planOnce({ reason: "after override", force: true });
+    expect(runtime.latestPlan()!.plan.slots[0]).toMatchObject({ mode: "export", forced: true });
+    await runtime.whenIdle();
+    // The replan the cancellation asks for has not landed yet: the plan in force still has the
+    // forced export for now, and the execution in between must not re-apply it.
+    runtime.setReplanHandler(() => undefined);
+    await runtime.cancelOverride(id);
+    const outcome = await runtime.executeOnce({ refetchInverter: true });
+    expect(outcome.decision.command.mode).toBe("self-use");
+    expect(sim.registers.mode).toBe("self-use");
+  });
+
   it("survive a restart and can be cancelled", async () => {
     const { runtime, deps } = await setup();
     const id = await runtime.createOverride({ mode: "hold", durationMinutes: 120, recurrence: "daily" });

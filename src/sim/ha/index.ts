@@ -1,6 +1,7 @@
 // A Home Assistant simulator for tests and the demo: HA's websocket and REST protocols on
 // loopback, seeded with recorded states, with knobs to change states, fire events, register
-// services, feed recorder statistics and drop or restart the connection.
+// services, feed recorder statistics (hourly and 5-minute) and drop or restart the
+// connection.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -11,16 +12,15 @@ import { handleRest } from "./rest.js";
 import { type ScenarioLike, type ScenarioSeed, scenarioToHa } from "./scenario-seed.js";
 import { type ServiceCall, type ServiceHandler, ServiceRegistry, type SupportsResponse } from "./services.js";
 import { StateStore } from "./state-store.js";
-import { type StatisticRow, StatisticsStore } from "./statistics.js";
+import { type SetStatisticsOptions, type StatisticRow, StatisticsStore } from "./statistics.js";
 import { WsSession } from "./ws-session.js";
 
 export { type CrowdOptions, crowdStates } from "./crowd.js";
 export { loadFixtureStates } from "./fixtures.js";
 export { type ScenarioLike, type ScenarioSeed, scenarioToHa } from "./scenario-seed.js";
-
 export type { ServiceCall, ServiceHandler, SupportsResponse } from "./services.js";
 export { SimServiceError } from "./services.js";
-export type { StatisticRow } from "./statistics.js";
+export type { SetStatisticsOptions, StatisticRow } from "./statistics.js";
 
 export interface HaSimOptions {
   token: string;
@@ -59,7 +59,10 @@ export interface HaSim {
   readonly serviceCalls: ServiceCall[];
   /** Commands clients sent after auth (every connection), oldest first. */
   readonly received: Record<string, unknown>[];
-  setStatistics(statisticId: string, rows: StatisticRow[]): void;
+  /** Replaces the statistic's rows of one recorder table: hourly (long-term, the default) or
+   * `{ period: "5minute" }` (short-term; hours are compiled from them while no hourly rows are
+   * set). Starts must be whole hours / whole 5 minutes. */
+  setStatistics(statisticId: string, rows: StatisticRow[], options?: SetStatisticsOptions): void;
   setSolarForecast(configEntryId: string, whHours: Record<string, number>): void;
   /** Number of authenticated sessions open now. */
   connectionCount(): number;
@@ -83,6 +86,7 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
     services.register(domain, service, handler);
   }
   const statistics = new StatisticsStore();
+  const timeZone = options.timeZone ?? "Europe/London";
   const solar: Record<string, { wh_hours: Record<string, number> }> = {};
   const haVersion = options.haVersion ?? "2025.10.1";
   const received: Record<string, unknown>[] = [];
@@ -104,7 +108,7 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
       wind_speed: "m/s",
     },
     location_name: "Simulated Home",
-    time_zone: options.timeZone ?? "Europe/London",
+    time_zone: timeZone,
     components: ["energy", "recorder", "select", "number", "switch", "sensor"],
     config_dir: "/config",
     allowlist_external_dirs: [],
@@ -161,7 +165,11 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
         haVersion,
         authTimeoutMs: options.authTimeoutMs ?? 10_000,
         config,
-        statistics: (msg) => statistics.query(msg),
+        statistics: (msg) =>
+          statistics.query(msg, {
+            timeZone,
+            stateUnit: (id) => store.get(id)?.attributes.unit_of_measurement,
+          }),
         solarForecast: () => solar,
         ...(options.platforms ? { platforms: options.platforms } : {}),
         received,
@@ -199,7 +207,7 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
       services.register(domain, service, handler, supportsResponse),
     serviceCalls: services.calls,
     received,
-    setStatistics: (id, rows) => statistics.set(id, rows),
+    setStatistics: (id, rows, setOptions) => statistics.set(id, rows, setOptions),
     setSolarForecast: (entry, whHours) => {
       solar[entry] = { wh_hours: whHours };
     },

@@ -20,6 +20,7 @@ export interface SessionContext {
   haVersion: string;
   authTimeoutMs: number;
   config(): Record<string, unknown>;
+  /** `recorder/statistics_during_period`; throws SimServiceError for HA's errors. */
   statistics(msg: Record<string, unknown>): unknown;
   solarForecast(): unknown;
   /** Entity id → integration (platform) for the entity registry list; absent: unknown. */

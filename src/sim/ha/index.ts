@@ -1,12 +1,13 @@
 // A Home Assistant simulator for tests and the demo: HA's websocket and REST protocols on
 // loopback, seeded with recorded states, with knobs to change states, fire events, register
-// services, feed recorder statistics (hourly and 5-minute) and drop or restart the
-// connection.
+// services, feed recorder statistics (hourly and 5-minute) and the Energy dashboard's
+// preferences, and drop or restart the connection.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { HaEntityState } from "../../ha/client.js";
 import { type CrowdOptions, crowdStates } from "./crowd.js";
+import { type EnergyPreferences, EnergyPrefsStore } from "./energy-prefs.js";
 import { loadFixtureStates } from "./fixtures.js";
 import { handleRest } from "./rest.js";
 import { type ScenarioLike, type ScenarioSeed, scenarioToHa } from "./scenario-seed.js";
@@ -16,6 +17,18 @@ import { type SetStatisticsOptions, type StatisticRow, StatisticsStore } from ".
 import { WsSession } from "./ws-session.js";
 
 export { type CrowdOptions, crowdStates } from "./crowd.js";
+export type {
+  EnergyBatterySource,
+  EnergyDeviceConsumption,
+  EnergyGridSource,
+  EnergyLegacyGridSource,
+  EnergyMeteredSource,
+  EnergyPowerConfig,
+  EnergyPreferences,
+  EnergySolarSource,
+  EnergySource,
+  EnergyWindSource,
+} from "./energy-prefs.js";
 export { loadFixtureStates } from "./fixtures.js";
 export { type ScenarioLike, type ScenarioSeed, scenarioToHa } from "./scenario-seed.js";
 export type { ServiceCall, ServiceHandler, SupportsResponse } from "./services.js";
@@ -63,6 +76,9 @@ export interface HaSim {
    * `{ period: "5minute" }` (short-term; hours are compiled from them while no hourly rows are
    * set). Starts must be whole hours / whole 5 minutes. */
   setStatistics(statisticId: string, rows: StatisticRow[], options?: SetStatisticsOptions): void;
+  /** The Energy dashboard's preferences `energy/get_prefs` answers; undefined: never saved
+   * (the default), which HA answers with the error not_found "No prefs". */
+  setEnergyPrefs(prefs: EnergyPreferences | undefined): void;
   setSolarForecast(configEntryId: string, whHours: Record<string, number>): void;
   /** Number of authenticated sessions open now. */
   connectionCount(): number;
@@ -86,6 +102,7 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
     services.register(domain, service, handler);
   }
   const statistics = new StatisticsStore();
+  const energyPrefs = new EnergyPrefsStore();
   const timeZone = options.timeZone ?? "Europe/London";
   const solar: Record<string, { wh_hours: Record<string, number> }> = {};
   const haVersion = options.haVersion ?? "2025.10.1";
@@ -171,6 +188,7 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
             stateUnit: (id) => store.get(id)?.attributes.unit_of_measurement,
           }),
         solarForecast: () => solar,
+        energyPrefs: () => energyPrefs.get(),
         ...(options.platforms ? { platforms: options.platforms } : {}),
         received,
         // HA fires homeassistant_started once it is up; clients only see it when they are
@@ -208,6 +226,7 @@ export async function startHaSim(options: HaSimOptions): Promise<HaSim> {
     serviceCalls: services.calls,
     received,
     setStatistics: (id, rows, setOptions) => statistics.set(id, rows, setOptions),
+    setEnergyPrefs: (prefs) => energyPrefs.set(prefs),
     setSolarForecast: (entry, whHours) => {
       solar[entry] = { wh_hours: whHours };
     },

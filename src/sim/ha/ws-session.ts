@@ -23,6 +23,8 @@ export interface SessionContext {
   /** `recorder/statistics_during_period`; throws SimServiceError for HA's errors. */
   statistics(msg: Record<string, unknown>): unknown;
   solarForecast(): unknown;
+  /** `energy/get_prefs`; throws SimServiceError not_found when none were saved. */
+  energyPrefs(): unknown;
   /** Entity id → integration (platform) for the entity registry list; absent: unknown. */
   platforms?: Readonly<Record<string, string>>;
   /** Every command a client sent after auth, for tests to assert on. */
@@ -214,6 +216,10 @@ export class WsSession {
       }
       case "energy/solar_forecast": {
         this.result(id, this.ctx.solarForecast());
+        return;
+      }
+      case "energy/get_prefs": {
+        this.result(id, this.ctx.energyPrefs());
         return;
       }
       default: {

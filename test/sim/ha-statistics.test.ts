@@ -106,6 +106,36 @@ describe("recorder/statistics_during_period in the simulator", () => {
     ]);
   });
 
+  it("compiles an hour's mean as the mean of its 5-minute means, min and max as their extremes", async () => {
+    const { sim, conn } = await connect();
+    const rows: StatisticRow[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      rows.push({
+        start: Date.parse("2024-03-30T10:00:00Z") + i * FIVE_MINUTES_MS,
+        mean: i,
+        min: i - 1,
+        max: i + 2,
+      });
+    }
+    sim.setStatistics("sensor.house_power", rows, { period: "5minute", unitOfMeasurement: "W" });
+    const result = await statistics(conn, {
+      statistic_ids: ["sensor.house_power"],
+      period: "hour",
+      start_time: "2024-03-30T10:00:00Z",
+    });
+    // A mean statistic has no sum: state, sum and change are not columns of its answer.
+    expect(result["sensor.house_power"]).toEqual([
+      {
+        start: Date.parse("2024-03-30T10:00:00Z"),
+        end: Date.parse("2024-03-30T11:00:00Z"),
+        mean: 5.5,
+        min: -1,
+        max: 13,
+        last_reset: null,
+      },
+    ]);
+  });
+
   it("gives the first row's change against the last row before start_time, else its whole sum", async () => {
     const { sim, conn } = await connect();
     sim.setStatistics(LOAD, [

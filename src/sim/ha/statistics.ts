@@ -74,6 +74,9 @@ interface Statistic {
   fiveMinute: StoredRow[];
   hourly: StoredRow[] | undefined;
   unit: string | null;
+  /** As HA's statistics metadata says (`has_sum`, `mean_type`), here from the rows set. */
+  hasSum: boolean;
+  hasMean: boolean;
 }
 
 export interface StatisticsQueryContext {
@@ -91,10 +94,19 @@ export class StatisticsStore {
     const stored = rows
       .map((row) => toStored(row, statisticId, stepMs))
       .sort((a, b) => a.startMs - b.startMs);
-    const statistic = this.statistics.get(statisticId) ?? { fiveMinute: [], hourly: undefined, unit: "kWh" };
+    const statistic = this.statistics.get(statisticId) ?? {
+      fiveMinute: [],
+      hourly: undefined,
+      unit: "kWh",
+      hasSum: false,
+      hasMean: false,
+    };
     if (period === "hour") statistic.hourly = stored;
     else statistic.fiveMinute = stored;
     if (options.unitOfMeasurement !== undefined) statistic.unit = options.unitOfMeasurement;
+    const all = [...statistic.fiveMinute, ...(statistic.hourly ?? [])];
+    statistic.hasSum = all.some((r) => r.sum !== null || r.state !== null);
+    statistic.hasMean = all.some((r) => r.mean !== null || r.min !== null || r.max !== null);
     this.statistics.set(statisticId, statistic);
   }
 
@@ -110,16 +122,17 @@ export class StatisticsStore {
       types: asked,
       units,
     } = parseRequest(msg, ctx);
-    const found = ids.filter((id) => this.statistics.has(id));
+    const found = ids.flatMap((id) => {
+      const statistic = this.statistics.get(id);
+      return statistic ? [{ id, ...statistic }] : [];
+    });
     if (found.length === 0) return {};
     // HA drops columns no asked statistic can have (`_extract_metadata_and_discard_impossible_columns`).
     const columns = new Set<StatType>(asked.has("change") ? [...asked, "sum"] : asked);
     columns.delete("change");
-    const allRows = (id: string) => [...this.stored(id, "5minute"), ...this.stored(id, "hour")];
-    if (!found.some((id) => allRows(id).some((r) => r.mean !== null || r.min !== null || r.max !== null))) {
+    if (!found.some((s) => s.hasMean))
       for (const type of ["mean", "min", "max"] as const) columns.delete(type);
-    }
-    if (!found.some((id) => allRows(id).some((r) => r.sum !== null || r.state !== null))) {
+    if (!found.some((s) => s.hasSum)) {
       columns.delete("sum");
       columns.delete("state");
     }
@@ -131,7 +144,7 @@ export class StatisticsStore {
     const stepMs = table === "5minute" ? FIVE_MINUTES_MS : HOUR_MS;
 
     const out: Record<string, Record<string, unknown>[]> = {};
-    for (const id of found) {
+    for (const { id, unit } of found) {
       const stored = this.stored(id, table);
       const inWindow = stored.filter(
         (r) => r.startMs >= window.startMs && (window.endMs === undefined || r.startMs < window.endMs),
@@ -141,7 +154,7 @@ export class StatisticsStore {
         period === "5minute" || period === "hour"
           ? inWindow.map((r) => ({ ...r, endMs: r.startMs + stepMs }))
           : reduceHours(inWindow, period, ctx.timeZone);
-      const convert = converter(this.statistics.get(id)?.unit ?? null, units, ctx.stateUnit(id));
+      const convert = converter(unit, units, ctx.stateUnit(id));
       // The row before the window, of the same table, starts the first row's change.
       let previousSum = convert(stored.filter((r) => r.startMs < window.startMs).at(-1)?.sum ?? null) ?? 0;
       out[id] = rows.map((row) => {

@@ -29,25 +29,37 @@ interface MeteredPoint {
   energyKwh: number;
 }
 
-/** Energy per statistics row: `change`, else the difference of `sum` to the row before. A
- * negative or absurd change (a meter reset, a unit slip) is left out. */
+/** Longest stretch without rows whose energy is still spread over it (the row after a gap
+ * carries the gap's energy in its change); beyond it the stretch is left unmeasured. */
+const MAX_SPREAD_GAP_MS = HOUR_MS;
+
+/** Energy per statistics row: `change`, else the difference of `sum` to the row before. A row
+ * after a short gap (the meter unavailable for a while: HA wrote no row) covers the gap too, since
+ * its change holds the gap's energy. A negative or absurd change (a meter reset, a unit slip) is
+ * left out. */
 export function meteredPoints(rows: unknown, period: Period): MeteredPoint[] {
   const out: MeteredPoint[] = [];
   if (!Array.isArray(rows)) return out;
   const periodMs = PERIOD_MS[period];
   let previousSum: number | undefined;
+  let previousEndMs: number | undefined;
   for (const raw of rows) {
     const parsed = statRow.safeParse(raw);
     if (!parsed.success) continue;
     const startMs = parseInstant(parsed.data.start);
+    if (startMs === undefined) continue;
     // The statistics are asked for in kWh (units: {energy: "kWh"}).
     const sum = parsedValue(energyKwh(parsed.data.sum, "kWh"));
     let change = parsedValue(energyKwh(parsed.data.change, "kWh"));
-    if (change === undefined && sum !== undefined && previousSum !== undefined) change = sum - previousSum;
+    if (sum !== undefined && previousSum !== undefined) change = sum - previousSum;
+    const gapMs = previousEndMs === undefined ? 0 : startMs - previousEndMs;
+    const fromMs = gapMs > 0 && gapMs <= MAX_SPREAD_GAP_MS ? previousEndMs! : startMs;
+    const longGap = gapMs > MAX_SPREAD_GAP_MS;
     if (sum !== undefined) previousSum = sum;
-    if (startMs === undefined || change === undefined) continue;
-    if (change < 0 || change > (MAX_KWH_PER_HOUR * periodMs) / HOUR_MS) continue;
-    out.push({ startMs, endMs: startMs + periodMs, energyKwh: change });
+    previousEndMs = startMs + periodMs;
+    if (change === undefined || longGap) continue;
+    if (change < 0 || change > (MAX_KWH_PER_HOUR * (previousEndMs - fromMs)) / HOUR_MS) continue;
+    out.push({ startMs: fromMs, endMs: previousEndMs, energyKwh: change });
   }
   return out;
 }
@@ -77,8 +89,8 @@ export interface MeasuredEnergyReader {
 export function createMeasuredEnergyReader(client: HaClient, config: Config): MeasuredEnergyReader {
   const statistics = async (ids: string[], fromMs: number, toMs: number, period: Period) => {
     if (ids.length === 0) return {} as Record<string, unknown>;
-    // One row before the first slot, so the first slot's energy is known from `sum` even where
-    // HA leaves the first `change` out.
+    // One row before the first slot: the first slot's energy is then a difference of two sums,
+    // whatever the recorder's first `change` counts from.
     return client.sendMessage<Record<string, unknown>>({
       type: "recorder/statistics_during_period",
       start_time: new Date(fromMs - PERIOD_MS[period]).toISOString(),

@@ -55,6 +55,7 @@ export function builtinJobs(runtime: Runtime, world: JobsWorld, zone: string): J
         const day = dayBefore(plannedAtMs, zone);
         if (runtime.dayScores().some((r) => r.date === day.date)) return `${day.date} was scored already`;
         const record = await runtime.scoreDay(day);
+        if (!record) return `the add-on did not run on ${day.date}`;
         if (!record.score) return `${day.date} not scored: ${record.reason ?? ""}`.slice(0, 200);
         const share = `${(record.score.share * 100).toFixed(0)}% of the hindsight optimum`;
         return `${day.date}: ${record.replayed ? "would have saved" : "saved"} ${record.score.saving.toFixed(2)}, ${share}`;

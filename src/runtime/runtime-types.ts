@@ -66,8 +66,9 @@ export interface Runtime extends Required<RuntimeCommands> {
   /** The finished days scored so far (newest last), for the page and the sensors. */
   dayScores(): DayScoreRecord[];
   /** Scores a finished local day from what was kept and what HA's meters measured, keeps the
-   * record and publishes it. Throws when the meters cannot be read (worth retrying). */
-  scoreDay(day: LocalDay): Promise<DayScoreRecord>;
+   * record and publishes it; undefined for a day the add-on did not run in. Throws when the
+   * meters cannot be read (worth retrying). */
+  scoreDay(day: LocalDay): Promise<DayScoreRecord | undefined>;
   overrides(): readonly Override[];
   recentOverrideEvents(): OverrideEvent[];
   /** Marks the status degraded for a reason outside planning and execution (e.g. late rates). */

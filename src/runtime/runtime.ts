@@ -376,6 +376,10 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
     socHistory: () => [...socSamples],
     dayScores: () => dayScores.list(),
     async scoreDay(day) {
+      // A day the add-on never ran in (the night after it was installed) has nothing to score.
+      const ran = socSamples.some((s) => s.atMs >= day.startMs && s.atMs < day.endMs);
+      if (!ran && ledger.commandsBetween(day.startMs, day.endMs).every((c) => c.atMs < day.startMs))
+        return undefined;
       const slots = daySlots(day, config.planner.slot_minutes);
       const measured = deps.inputs.readMeasuredEnergy
         ? await deps.inputs.readMeasuredEnergy(slots)

@@ -7,10 +7,12 @@ import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import type { BatterySpec } from "../../src/core/types.js";
 import type {
+  DayScoreRecord,
   EnergyPoint,
   InputsPort,
   InputsSnapshot,
   JobRun,
+  MeasuredEnergy,
   OverrideEvent,
   PlanPublisher,
   RatePoint,
@@ -104,6 +106,20 @@ export class FakeInputs implements InputsPort {
   async refreshLoadForecast(): Promise<void> {
     this.refreshes++;
   }
+
+  /** What the meters say about finished slots; default: the house used 0.3 kWh a half hour, no PV. */
+  measured: ((slots: readonly { startMs: number; endMs: number }[]) => Promise<MeasuredEnergy>) | undefined;
+  measuredReads = 0;
+
+  async readMeasuredEnergy(slots: readonly { startMs: number; endMs: number }[]): Promise<MeasuredEnergy> {
+    this.measuredReads++;
+    if (this.measured) return this.measured(slots);
+    return {
+      loadKwh: slots.map((s) => (0.3 * (s.endMs - s.startMs)) / HALF_HOUR),
+      pvKwh: slots.map(() => 0),
+      notes: [],
+    };
+  }
 }
 
 export class RecordingPublisher implements PlanPublisher {
@@ -114,6 +130,11 @@ export class RecordingPublisher implements PlanPublisher {
   notifications: { title: string; message: string }[] = [];
   overrideEvents: OverrideEvent[] = [];
   ratesLateEvents: { deadline: string; coveredUntilMs: number }[] = [];
+  dayScores: DayScoreRecord[] = [];
+
+  async publishDayScore(record: DayScoreRecord): Promise<void> {
+    this.dayScores.push(record);
+  }
 
   async publishPlan(plan: StoredPlan, status: RuntimeStatus): Promise<void> {
     this.plans.push(plan);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { startBuiltinJobs } from "../../src/runtime/builtin-jobs.js";
 import { ratesFingerprint } from "../../src/runtime/problem.js";
@@ -279,6 +279,61 @@ describe("built-in jobs", () => {
     jobs.stop();
   });
 
+  it("scores yesterday at 00:30 from what it kept and what the meters say, and publishes it", async () => {
+    const { clock, runtime, scheduler, inputs, publisher, dataDir, world } = await setup(T0);
+    inputs.importRates = agileLikeRates(T0, 4 * 48);
+    await scheduler.start();
+    const jobs = await startBuiltinJobs(runtime, world, dataDir, "Europe/London");
+    clock.waitAfterEachTimer(async () => {
+      await Promise.all([scheduler.whenIdle(), jobs.whenIdle()]);
+    });
+    await clock.advance(24 * 60 * MINUTE + 29 * MINUTE);
+    expect(publisher.dayScores).toEqual([]);
+    await clock.advance(2 * MINUTE);
+    // The job's file writes are real I/O, outside the fake clock.
+    await vi.waitFor(() => expect(publisher.dayScores).toHaveLength(1));
+    const record = publisher.dayScores[0]!;
+    expect(record).toMatchObject({ date: "2025-01-14", replayed: false, slotsScored: 48, slotsInDay: 48 });
+    expect(record.score!.idleCost).toBeCloseTo(
+      agileLikeRates(T0, 48).reduce((sum, r) => sum + 0.3 * r.pricePerKwh, 0),
+      9,
+    );
+    expect(runtime.dayScores().map((r) => r.date)).toEqual(["2025-01-14"]);
+    await vi.waitFor(() => expect(runScore(runtime)?.outcome).toBe("ok"));
+    expect(runScore(runtime)).toMatchObject({
+      outcome: "ok",
+      message: expect.stringMatching(/^2025-01-14: saved -?\d/),
+    });
+    // Once a day: the next night scores the next day, nothing in between.
+    await clock.advance(23 * 60 * MINUTE);
+    expect(publisher.dayScores).toHaveLength(1);
+    scheduler.stop();
+    jobs.stop();
+  });
+
+  it("tries the score again every half hour while the meters cannot be read", async () => {
+    const { clock, runtime, scheduler, inputs, publisher, dataDir, world } = await setup(T0);
+    inputs.importRates = agileLikeRates(T0, 4 * 48);
+    await scheduler.start();
+    const jobs = await startBuiltinJobs(runtime, world, dataDir, "Europe/London");
+    clock.waitAfterEachTimer(async () => {
+      await Promise.all([scheduler.whenIdle(), jobs.whenIdle()]);
+    });
+    await clock.advance(24 * 60 * MINUTE);
+    inputs.measured = async () => {
+      throw new Error("Home Assistant is restarting");
+    };
+    await clock.advance(31 * MINUTE);
+    await vi.waitFor(() => expect(runScore(runtime)?.outcome).toBe("failed"));
+    expect(publisher.dayScores).toEqual([]);
+    inputs.measured = undefined;
+    await clock.advance(30 * MINUTE);
+    await vi.waitFor(() => expect(publisher.dayScores.map((r) => r.date)).toEqual(["2025-01-14"]));
+    expect(inputs.measuredReads).toBe(2);
+    scheduler.stop();
+    jobs.stop();
+  });
+
   it("refreshes the load forecast daily at the configured local time", async () => {
     const { clock, runtime, inputs, dataDir, world } = await setup(Date.parse("2025-01-14T12:00:00Z"));
     const jobs = await startBuiltinJobs(runtime, world, dataDir, "Europe/London");
@@ -289,6 +344,14 @@ describe("built-in jobs", () => {
     jobs.stop();
   });
 });
+
+/** The latest run of the day-score job. */
+function runScore(runtime: { recentJobRuns(): { job: string; outcome: string; message?: string }[] }) {
+  return runtime
+    .recentJobRuns()
+    .filter((r) => r.job === "score-yesterday")
+    .at(-1);
+}
 
 /** The clock readings at which the inputs are read from now on. */
 function recordReads(inputs: FakeInputs, clock: { nowMs(): number }): number[] {

@@ -50,6 +50,10 @@ export const homeHistorySchema = z
     loadHistory: z.object({ start: instant, hourlyKwh: z.array(nonNegative.nullable()).min(1) }),
     /** Solcast's detailedForecast for the day, one period per slot. */
     solcast: z.array(solcastPeriodSchema),
+    /** Optional: Solcast's forecast for the day after, as its `forecast_tomorrow` sensor holds it
+     * during the day, one period per 30 minutes from where `slots` end. Without it the add-on sees
+     * no PV beyond the day (as before the format had it). */
+    solcastTomorrow: z.array(solcastPeriodSchema).max(50).optional(),
     slots: z.array(homeHistorySlotSchema).min(1).max(144),
     /** The rates of the day after the last slot, one per 30 minutes from where `slots` end, as the
      * Octopus Energy integration's `next_day_rates` entities show them from `publishedAt` (Agile's
@@ -94,6 +98,15 @@ export const homeHistorySchema = z
           code: "custom",
           path: ["solcast", i, "period_start"],
           message: "must be the start of the slot with the same index",
+        });
+      }
+    });
+    h.solcastTomorrow?.forEach((p, i) => {
+      if (Date.parse(p.period_start) !== endMs + i * h.slotMinutes * 60_000) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["solcastTomorrow", i, "period_start"],
+          message: "must follow the slots, one period per 30 minutes from where they end",
         });
       }
     });

@@ -48,6 +48,38 @@ describe("home-history files", () => {
     expect(() => parseHomeHistory(raw)).toThrow(/solcast\[3\]\.period_start/);
   });
 
+  it("the bundled days carry Solcast's forecast for tomorrow, starting where the day ends", () => {
+    const history = parseHomeHistory(json("home-history/day-2024-10-10.json"));
+    expect(history.solcastTomorrow).toHaveLength(48);
+    expect(history.solcastTomorrow?.[0]?.period_start).toBe("2024-10-10T23:00:00.000Z");
+    expect(history.solcastTomorrow!.reduce((s, p) => s + p.pv_estimate, 0)).toBeGreaterThan(1);
+  });
+
+  it("rejects a tomorrow forecast that does not follow the day, naming the field", () => {
+    const raw = json("home-history/day-2024-07-10.json");
+    (raw.solcastTomorrow as { period_start: string }[])[0]!.period_start = "2024-07-10T22:30:00.000Z";
+    expect(() => parseHomeHistory(raw)).toThrow(/solcastTomorrow\[0\]\.period_start must follow the slots/);
+  });
+
+  it("the bundled runs are consecutive days of one home, each day's tomorrow the next day's today", () => {
+    const run = ["run-2024-12-10.json", "run-2024-12-11.json", "run-2024-12-12.json"].map((f) =>
+      parseHomeHistory(json(`home-history/${f}`)),
+    );
+    for (const [today, tomorrow] of [
+      [run[0]!, run[1]!],
+      [run[1]!, run[2]!],
+    ] as const) {
+      expect(tomorrow.start).toBe(new Date(Date.parse(today.start) + 24 * 3_600_000).toISOString());
+      expect(tomorrow.battery).toEqual(today.battery);
+      expect(today.nextDayRates!.rates).toEqual(
+        tomorrow.slots.map((s) => ({ importPrice: s.importPrice, exportPrice: s.exportPrice })),
+      );
+      expect(today.solcastTomorrow!.map((p) => p.pv_estimate)).toEqual(
+        tomorrow.solcast.map((p) => p.pv_estimate),
+      );
+    }
+  });
+
   it("a scenario becomes a home whose recorder repeats its first day's load forecast, which the forecaster gives back", () => {
     const scenario = parseScenario(json("scenarios/real-agile-20180607-big-20-agile-forecast.json"));
     const history = scenarioToHomeHistory(scenario);

@@ -42,8 +42,8 @@ const CURRENCY = "GBP";
 function firstHours(history: HomeHistory, hours: number): HomeHistory {
   const slots = Math.max(1, Math.min(history.slots.length, Math.round((hours * 60) / history.slotMinutes)));
   if (slots === history.slots.length) return history;
-  // Cut short, the day has no "next day" whose rates could come out during it.
-  const { nextDayRates: _, ...rest } = history;
+  // Cut short, the day has no "next day" whose rates or PV forecast could be out during it.
+  const { nextDayRates: _, solcastTomorrow: __, ...rest } = history;
   return { ...rest, slots: history.slots.slice(0, slots), solcast: history.solcast.slice(0, slots) };
 }
 

@@ -49,6 +49,12 @@ export const REPORT_DAYS = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2].flatMap((month) 
   [10, 18, 26].map((day) => `${month <= 2 ? 2025 : 2024}-${String(month).padStart(2, "0")}-${day}`),
 );
 
+/** Runs of consecutive days (`run-*.json`), judged together by `npm run bench`: three days from
+ * the 10th of each month, one variant (battery, export, price year) per run, rotating from run to
+ * run as the single days' do; each day's tomorrow (rates and PV forecast) is the next file's today. */
+export const RUN_STARTS = REPORT_DAYS.filter((d) => d.endsWith("-10"));
+export const RUN_DAYS = 3;
+
 const BATTERIES = [
   { label: "givenergy-9.5", capacityKwh: 9.5, minSocKwh: 0.5, maxChargeKw: 3.6, maxDischargeKw: 3.6 },
   { label: "small-5", capacityKwh: 5.2, minSocKwh: 0.5, maxChargeKw: 2.6, maxDischargeKw: 2.6 },
@@ -185,6 +191,23 @@ export function buildDay(
   }
   const nextDayComplete = nextDay.length === (nextEndMs - endMs) / SLOT_MS;
 
+  // Solcast's forecast_tomorrow during the day: the household's day-ahead forecast of the next
+  // local day, its percentiles scaled by today's recent error (Solcast refreshes during the day;
+  // the data hold one forecast per instant, so today's sensor tomorrow shows the same median).
+  const solcastTomorrow: HomeHistory["solcast"] = [];
+  for (let t = endMs; t < nextEndMs; t += SLOT_MS) {
+    const row = household.get(t);
+    if (!row) break;
+    const kw = row.pvForecastW / 1000;
+    solcastTomorrow.push({
+      period_start: new Date(t).toISOString(),
+      pv_estimate: round(kw),
+      pv_estimate10: round(kw * q10),
+      pv_estimate90: round(kw * q90),
+    });
+  }
+  const tomorrowComplete = solcastTomorrow.length === (nextEndMs - endMs) / SLOT_MS;
+
   const sortedPrices = slots.map((s) => s.importPrice).sort((a, b) => a - b);
   const history = {
     format: HOME_HISTORY_FORMAT,
@@ -206,6 +229,7 @@ export function buildDay(
     terminalValuePerKwh: sortedPrices[Math.floor(sortedPrices.length / 2)]!,
     loadHistory: { start: new Date(historyStartMs).toISOString(), hourlyKwh },
     solcast,
+    ...(tomorrowComplete ? { solcastTomorrow } : {}),
     slots,
     ...(nextDayComplete
       ? { nextDayRates: { publishedAt: local.set({ hour: 16 }).toUTC().toISO()!, rates: nextDay } }
@@ -239,7 +263,33 @@ function main(): void {
       }
     }
   });
-  process.stdout.write(`wrote ${days.length} days to ${OUT}\n`);
+  let runFiles = 0;
+  RUN_STARTS.forEach((first, variant) => {
+    // A run needs every day complete, tomorrow's rates and PV forecast included (they are what
+    // the add-on plans across midnight on); a gap moves the whole run on a day.
+    for (let shift = 0; shift < 5; shift++) {
+      const dates = Array.from(
+        { length: RUN_DAYS },
+        (_, k) =>
+          DateTime.fromISO(first)
+            .plus({ days: shift + k })
+            .toISODate()!,
+      );
+      try {
+        const run = dates.map((day) => buildDay(day, variant, household, prices));
+        if (run.some((h) => !h.nextDayRates || !h.solcastTomorrow))
+          throw new Error(`${dates[0]}: no tomorrow`);
+        run.forEach((history, k) => {
+          writeFileSync(join(OUT, `run-${dates[k]}.json`), `${JSON.stringify(history)}\n`);
+        });
+        runFiles += run.length;
+        break;
+      } catch (error) {
+        process.stderr.write(`run ${(error as Error).message}; trying the next day\n`);
+      }
+    }
+  });
+  process.stdout.write(`wrote ${days.length} days and ${runFiles} run days to ${OUT}\n`);
 }
 
 if (process.argv[1]?.endsWith("make-home-history.ts")) main();

@@ -10,17 +10,18 @@ import { join } from "node:path";
 import { type Addon, startAddon } from "../../app.js";
 import { parseConfig } from "../../config/load.js";
 import { createModbusController } from "../../control/modbus/controller.js";
-import { optimise } from "../../core/optimiser.js";
 import type { Command } from "../../core/types.js";
 import { endpointsFromBaseUrl } from "../../ha/endpoints.js";
 import { createLogger, type Logger } from "../../log.js";
 import { setDurableWrites } from "../../runtime/atomic-file.js";
 import type { StoredPlan } from "../../runtime/ports.js";
 import { type HaSim, startHaSim } from "../ha/index.js";
-import { type HomeHistory, hindsightProblem } from "../home-history.js";
-import { startFakeInverter } from "../modbus/fake-inverter.js";
+import { type HomeHistory, withPerfectForecasts } from "../home-history.js";
+import { type FakeInverter, startFakeInverter } from "../modbus/fake-inverter.js";
 import { VirtualClock } from "../virtual-clock.js";
-import { seedHomeHistory } from "./seed.js";
+import { quiescence } from "./quiet.js";
+import { assertConsecutive } from "./runs.js";
+import { seedHomeHistory, type TwinSeed } from "./seed.js";
 import { HouseWorld, type SettledSlot } from "./world.js";
 
 const TOKEN = "twin-long-lived-token";
@@ -37,10 +38,13 @@ export interface TwinOptions {
   onStarted?(addon: Addon): void | Promise<void>;
   /** Serve the plan page (the demo); default none. */
   web?: { host: string; port: number };
-  /** Called at the end of the day while the add-on still runs (the demo may keep serving). */
-  beforeStop?(addon: Addon): Promise<void>;
+  /** Called at the end of the run while the add-on still runs and HA still serves (the demo may
+   * keep serving; a test reads the simulator's final states and the add-on's runtime). */
+  beforeStop?(addon: Addon, sim: HaSim): Promise<void>;
   /** Options a user could set, on top of what the home history implies (e.g. planner.pv_risk_aversion). */
   options?: { planner?: Record<string, unknown>; schedule?: Record<string, unknown> };
+  /** Every day's forecasts are what happened (withPerfectForecasts; in a run, each midnight too). */
+  perfectForecasts?: boolean;
 }
 
 export interface TwinResult {
@@ -50,10 +54,19 @@ export interface TwinResult {
   billCost: number;
   /** The bill less the value of the energy the battery gained (FORMAT.md's netCost). */
   netCost: number;
+  /** Stored energy at the start (in a run, as the previous day left it) and at the end. */
+  startSocKwh: number;
   finalSocKwh: number;
   planVersions: number;
   inverterWrites: number;
   firstPlan?: StoredPlan;
+}
+
+/** A run of consecutive days through one add-on: the run as a whole (its net cost credits the
+ * stored energy gained over the run at the last day's terminal value) and each day as it went
+ * (each day's net cost at its own terminal value, from the SOC the day before left). */
+export interface TwinRunResult extends TwinResult {
+  days: TwinResult[];
 }
 
 export function commandText(command: Command | undefined): string {
@@ -67,14 +80,31 @@ export function commandText(command: Command | undefined): string {
   return parts.join(" ");
 }
 
+/** One day (or whatever the file holds) through the twin. */
 export async function runTwinDay(history: HomeHistory, options: TwinOptions = {}): Promise<TwinResult> {
+  const { days: _, ...run } = await runTwinDays([history], options);
+  return run;
+}
+
+/**
+ * Consecutive days through one add-on process that never restarts: the battery, the meters and
+ * the recorder carry over midnight, and the integrations move on as in a home (see world.ts). The
+ * add-on's options are the first day's (a user sets the terminal value once).
+ */
+export async function runTwinDays(
+  histories: readonly HomeHistory[],
+  options: TwinOptions = {},
+): Promise<TwinRunResult> {
+  assertConsecutive(histories);
+  const days = options.perfectForecasts ? histories.map(withPerfectForecasts) : [...histories];
+  const first = days[0]!;
   const log = options.log ?? createLogger("twin");
-  const startMs = Date.parse(history.start);
-  const seed = seedHomeHistory(history);
-  const { battery } = history;
+  const startMs = Date.parse(first.start);
+  const seed = seedHomeHistory(first, days[1]?.solcast ?? first.solcastTomorrow);
+  const { battery } = first;
   // A plan per replan goes to a throw-away directory: no need to fsync each one.
   setDurableWrites(false);
-  const sim = await startHaSim({ token: TOKEN, states: seed.states, timeZone: history.timezone });
+  const sim = await startHaSim({ token: TOKEN, states: seed.states, timeZone: first.timezone });
   sim.setStatistics(seed.options.load!.consumption_entity!, seed.statistics);
   const reservePct = (battery.minSocKwh / battery.capacityKwh) * 100;
   const inverter = await startFakeInverter({
@@ -88,52 +118,16 @@ export async function runTwinDay(history: HomeHistory, options: TwinOptions = {}
     dischargeEfficiency: battery.dischargeEfficiency,
   });
   const clock = new VirtualClock(startMs);
-  const world = new HouseWorld(history, inverter, sim, seed);
+  const world = new HouseWorld(days, inverter, sim, seed, {
+    reseedRecorderDaily: options.perfectForecasts === true,
+  });
   const dataDir = await mkdtemp(join(tmpdir(), "battery-planner-twin-"));
   const slots: TwinSlot[] = [];
   let addon: Addon | undefined;
   let firstPlan: StoredPlan | undefined;
   try {
     if ((options.control ?? "addon") === "addon") {
-      const config = parseConfig({
-        ...seed.options,
-        planner: { ...seed.options.planner, ...options.options?.planner },
-        schedule: { ...seed.options.schedule, ...options.options?.schedule },
-        control: {
-          method: "modbus",
-          modbus: { host: inverter.host, port: inverter.port, profile: "sungrow-sh", gap_ms: 0 },
-        },
-      });
-      // The production controller; only its read-back wait is shortened (the simulated
-      // inverter applies a write at once, and the wait is real time, not the twin's).
-      const controller = createModbusController(
-        {
-          profile: "sungrow-sh",
-          host: inverter.host,
-          port: inverter.port,
-          unit_id: inverter.unitId,
-          gap_ms: 0,
-          settle_ms: 0,
-          limits: {
-            maxChargeW: battery.maxChargeKw * 1000,
-            maxDischargeW: battery.maxDischargeKw * 1000,
-            maxImportW: history.grid.maxImportKw * 1000,
-            maxExportW: history.grid.maxExportKw * 1000,
-            reservePct,
-          },
-        },
-        { clock },
-      );
-      addon = await startAddon({
-        config,
-        endpoints: endpointsFromBaseUrl(sim.url, TOKEN, "twin"),
-        dataDir,
-        clock,
-        web: options.web ? { ...options.web, ingressOnly: false } : false,
-        env: {},
-        controllers: { modbus: controller },
-        log,
-      });
+      addon = await startTwinAddon(first, seed, sim.url, inverter, clock, dataDir, log, options);
       firstPlan = addon.runtime.latestPlan();
       await options.onStarted?.(addon);
     }
@@ -161,18 +155,23 @@ export async function runTwinDay(history: HomeHistory, options: TwinOptions = {}
     }
     collect();
     const planVersions = addon?.runtime.latestPlan()?.planVersion ?? 0;
-    if (addon && options.beforeStop) await options.beforeStop(addon);
+    if (addon && options.beforeStop) await options.beforeStop(addon, sim);
+    const writes = inverter.writes.length;
+    const dayResults = splitDays(days, slots, planVersions, writes);
     const billCost = slots.reduce((sum, s) => sum + s.cost, 0);
     const finalSocKwh = world.socKwh;
+    const last = days.at(-1)!;
     return {
-      name: history.name,
+      name: days.length === 1 ? first.name : `${first.name} … ${last.name}`,
       slots,
       billCost,
-      netCost: billCost - history.terminalValuePerKwh * (finalSocKwh - battery.initialSocKwh),
+      netCost: billCost - last.terminalValuePerKwh * (finalSocKwh - battery.initialSocKwh),
+      startSocKwh: battery.initialSocKwh,
       finalSocKwh,
       planVersions,
-      inverterWrites: inverter.writes.length,
+      inverterWrites: writes,
       ...(firstPlan ? { firstPlan } : {}),
+      days: dayResults,
     };
   } finally {
     await addon?.stop();
@@ -182,41 +181,91 @@ export async function runTwinDay(history: HomeHistory, options: TwinOptions = {}
   }
 }
 
-/** The hindsight optimum of the day (perfect foresight, the pure optimiser). */
-export function hindsightCost(history: HomeHistory): number {
-  return optimise(hindsightProblem(history)).summary.netCost;
-}
-
-/**
- * Resolves once the add-on has nothing left to do at this instant: events HA sent have arrived
- * (a get_config round trip on the same socket comes back after them), triggered plans and writes
- * are done, and two rounds in a row armed no timer and sent nothing.
- */
-function quiescence(
-  addon: Addon | undefined,
-  sim: HaSim,
-  inverter: { writes: unknown[] },
+/** The add-on as a user with this home would configure it, controlling the inverter over Modbus. */
+async function startTwinAddon(
+  history: HomeHistory,
+  seed: TwinSeed,
+  haUrl: string,
+  inverter: FakeInverter,
   clock: VirtualClock,
-): () => Promise<void> {
-  let probes = 0;
-  const signature = () =>
-    `${clock.signature()}|${sim.received.length - probes}|${sim.serviceCalls.length}|${inverter.writes.length}`;
-  return async () => {
-    if (!addon) return;
-    let before = "";
-    for (let round = 0; round < 50; round++) {
-      probes++;
-      await addon.ha.getConfig();
-      await turns(3);
-      await Promise.all([addon.scheduler.whenIdle(), addon.runtime.whenIdle(), addon.jobs.whenIdle()]);
-      await turns(2);
-      const now = signature();
-      if (now === before) return;
-      before = now;
-    }
-  };
+  dataDir: string,
+  log: Logger,
+  options: TwinOptions,
+): Promise<Addon> {
+  const { battery } = history;
+  const reservePct = (battery.minSocKwh / battery.capacityKwh) * 100;
+  const config = parseConfig({
+    ...seed.options,
+    planner: { ...seed.options.planner, ...options.options?.planner },
+    schedule: { ...seed.options.schedule, ...options.options?.schedule },
+    control: {
+      method: "modbus",
+      modbus: { host: inverter.host, port: inverter.port, profile: "sungrow-sh", gap_ms: 0 },
+    },
+  });
+  // The production controller; only its read-back wait is shortened (the simulated
+  // inverter applies a write at once, and the wait is real time, not the twin's).
+  const controller = createModbusController(
+    {
+      profile: "sungrow-sh",
+      host: inverter.host,
+      port: inverter.port,
+      unit_id: inverter.unitId,
+      gap_ms: 0,
+      settle_ms: 0,
+      limits: {
+        maxChargeW: battery.maxChargeKw * 1000,
+        maxDischargeW: battery.maxDischargeKw * 1000,
+        maxImportW: history.grid.maxImportKw * 1000,
+        maxExportW: history.grid.maxExportKw * 1000,
+        reservePct,
+      },
+    },
+    { clock },
+  );
+  return startAddon({
+    config,
+    endpoints: endpointsFromBaseUrl(haUrl, TOKEN, "twin"),
+    dataDir,
+    clock,
+    web: options.web ? { ...options.web, ingressOnly: false } : false,
+    env: {},
+    controllers: { modbus: controller },
+    log,
+  });
 }
 
-async function turns(rounds: number): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+/** Each day's slice of the run: its slots, bill and net cost from the SOC the day before left. */
+function splitDays(
+  days: readonly HomeHistory[],
+  slots: readonly TwinSlot[],
+  planVersions: number,
+  inverterWrites: number,
+): TwinResult[] {
+  let socKwh = days[0]!.battery.initialSocKwh;
+  let from = 0;
+  return days.map((day) => {
+    const endMs = Date.parse(day.start) + day.slots.length * day.slotMinutes * 60_000;
+    let to = from;
+    while (to < slots.length && slots[to]!.startMs < endMs) to++;
+    const own = slots.slice(from, to);
+    from = to;
+    const startSocKwh = socKwh;
+    const last = own.at(-1);
+    socKwh = last ? (last.socPct / 100) * day.battery.capacityKwh : socKwh;
+    const billCost = own.reduce((sum, s) => sum + s.cost, 0);
+    return {
+      name: day.name,
+      slots: own,
+      billCost,
+      netCost: billCost - day.terminalValuePerKwh * (socKwh - startSocKwh),
+      startSocKwh,
+      finalSocKwh: socKwh,
+      // Counted over the whole run: one add-on process, one plan store, one inverter.
+      planVersions,
+      inverterWrites,
+    };
+  });
 }
+
+export { hindsightCost } from "./runs.js";

@@ -1,6 +1,6 @@
 // What a Home Assistant serving a home-history day holds when the day begins: the Octopus
-// Energy integration's rate events for the day (import and export), Solcast's forecast sensor with
-// its detailedForecast (p10/p50/p90), the battery's SOC sensor, the consumption meter and its
+// Energy integration's rate events for the day (import and export), Solcast's forecast sensors
+// for today and tomorrow with their detailedForecast (p10/p50/p90), the battery's SOC sensor, the consumption meter and its
 // hourly long-term statistics for the weeks before — plus the add-on options a user would enter
 // for them. Nothing here is a forecast of ours: the add-on makes its own from these.
 import { DateTime } from "luxon";
@@ -12,22 +12,31 @@ import type { HomeHistory } from "../home-history.js";
 export const TWIN_ENTITIES = {
   soc: "sensor.battery_soc",
   consumption: "sensor.house_consumption_energy",
+  /** The PV inverter's production meter and the grid meter's import and export registers. */
+  pvEnergy: "sensor.twin_pv_energy_total",
+  gridImportEnergy: "sensor.twin_grid_import_energy_total",
+  gridExportEnergy: "sensor.twin_grid_export_energy_total",
   importRates: "event.octopus_energy_electricity_19l0000001_1900000000001_current_day_rates",
   exportRates: "event.octopus_energy_electricity_19l0000001_1900000000002_export_current_day_rates",
   importNextDay: "event.octopus_energy_electricity_19l0000001_1900000000001_next_day_rates",
   exportNextDay: "event.octopus_energy_electricity_19l0000001_1900000000002_export_next_day_rates",
   solcastToday: "sensor.solcast_pv_forecast_forecast_today",
+  solcastTomorrow: "sensor.solcast_pv_forecast_forecast_tomorrow",
 } as const;
 
 const HOUR_MS = 3_600_000;
-/** The meter's reading before the history starts (an arbitrary odometer value). */
+/** The consumption meter's reading before the history starts (an arbitrary odometer value). */
 const METER_START_KWH = 10_000;
+/** The other meters' readings when the day (or run) begins, odometers too. */
+export const METER_START_KWH_AT_DAY = { pv: 2_000, gridImport: 6_000, gridExport: 1_000 } as const;
 
 export interface TwinSeed {
   states: HaEntityState[];
   statistics: StatisticRow[];
   /** The meter's cumulative kWh at the end of the history (where the day's rows continue). */
   meterKwh: number;
+  /** The PV and grid meters' readings as the day begins (their statistics begin with it). */
+  meterStartKwh: Record<"pv" | "gridImport" | "gridExport", number>;
   options: ConfigInput;
 }
 
@@ -66,88 +75,138 @@ function rateEvent(
   );
 }
 
-/** The next day's rates as the integration publishes them, from where the history's slots end. */
-export function nextDayRateEvents(history: HomeHistory) {
-  const next = history.nextDayRates;
-  if (!next) return [];
-  const zone = history.timezone;
+type Prices = readonly { importPrice: number; exportPrice: number }[];
+
+/** Rate entries of consecutive 30-minute periods from `fromMs`, as the integration lists them
+ * (local ISO times, £/kWh). */
+function rateEntries(prices: Prices, fromMs: number, slotMs: number, zone: string, exportSide: boolean) {
   const iso = (ms: number) => DateTime.fromMillis(ms, { zone }).toISO() as string;
-  const slotMs = history.slotMinutes * 60_000;
-  const fromMs = Date.parse(history.start) + history.slots.length * slotMs;
-  const when = iso(Date.parse(next.publishedAt));
-  const rates = (exportSide: boolean) =>
-    next.rates.map((r, i) => ({
-      start: iso(fromMs + i * slotMs),
-      end: iso(fromMs + (i + 1) * slotMs),
-      value_inc_vat: exportSide ? r.exportPrice : r.importPrice,
-      is_capped: false,
-    }));
+  return prices.map((r, i) => ({
+    start: iso(fromMs + i * slotMs),
+    end: iso(fromMs + (i + 1) * slotMs),
+    value_inc_vat: exportSide ? r.exportPrice : r.importPrice,
+    is_capped: false,
+  }));
+}
+
+/** The integration's next_day_rates events (import and export) firing at `whenMs` with `prices`
+ * from `fromMs` (none: before tomorrow's rates are out, the entities hold no rates). */
+export function nextDayRateEvents(
+  prices: Prices,
+  fromMs: number,
+  whenMs: number,
+  zone: string,
+  slotMs = 1_800_000,
+) {
+  const when = DateTime.fromMillis(whenMs, { zone }).toISO() as string;
   return [
-    rateEvent(TWIN_ENTITIES.importNextDay, "next", false, rates(false), when),
-    rateEvent(TWIN_ENTITIES.exportNextDay, "next", true, rates(true), when),
+    rateEvent(
+      TWIN_ENTITIES.importNextDay,
+      "next",
+      false,
+      rateEntries(prices, fromMs, slotMs, zone, false),
+      when,
+    ),
+    rateEvent(
+      TWIN_ENTITIES.exportNextDay,
+      "next",
+      true,
+      rateEntries(prices, fromMs, slotMs, zone, true),
+      when,
+    ),
   ];
 }
 
-export function seedHomeHistory(history: HomeHistory): TwinSeed {
-  const startMs = Date.parse(history.start);
-  const slotMs = history.slotMinutes * 60_000;
-  const zone = history.timezone;
-  const iso = (ms: number) => DateTime.fromMillis(ms, { zone }).toISO() as string;
-  const when = iso(startMs - 60_000);
-  const rates = (price: (s: HomeHistory["slots"][number]) => number) =>
-    history.slots.map((s, i) => ({
-      start: iso(startMs + i * slotMs),
-      end: iso(startMs + (i + 1) * slotMs),
-      value_inc_vat: price(s),
-      is_capped: false,
-    }));
-  const states = [
+/** The integration's current_day_rates events for a day, firing at `whenMs` (the integration
+ * refreshes them as the day begins). */
+export function currentDayRateEvents(day: HomeHistory, whenMs: number) {
+  const zone = day.timezone;
+  const when = DateTime.fromMillis(whenMs, { zone }).toISO() as string;
+  const fromMs = Date.parse(day.start);
+  const slotMs = day.slotMinutes * 60_000;
+  return [
     rateEvent(
       TWIN_ENTITIES.importRates,
       "current",
       false,
-      rates((s) => s.importPrice),
+      rateEntries(day.slots, fromMs, slotMs, zone, false),
       when,
     ),
     rateEvent(
       TWIN_ENTITIES.exportRates,
       "current",
       true,
-      rates((s) => s.exportPrice),
+      rateEntries(day.slots, fromMs, slotMs, zone, true),
       when,
     ),
-    // Before tomorrow's rates are out the integration's next-day entities hold none.
-    rateEvent(TWIN_ENTITIES.importNextDay, "next", false, [], when),
-    rateEvent(TWIN_ENTITIES.exportNextDay, "next", true, [], when),
   ];
-  const hours = history.slotMinutes / 60;
-  const forecastKwh = history.solcast.reduce((sum, p) => sum + p.pv_estimate * hours, 0);
-  const solcast = entity(
-    TWIN_ENTITIES.solcastToday,
+}
+
+type SolcastPeriods = HomeHistory["solcast"];
+
+/** Solcast's forecast_today or forecast_tomorrow sensor: the day's kWh, its detailedForecast. */
+export function solcastSensor(entityId: string, periods: SolcastPeriods, whenMs: number, zone: string) {
+  const iso = (ms: number) => DateTime.fromMillis(ms, { zone }).toISO() as string;
+  const forecastKwh = periods.reduce((sum, p) => sum + p.pv_estimate * 0.5, 0);
+  return entity(
+    entityId,
     forecastKwh.toFixed(4),
     {
-      detailedForecast: history.solcast.map((p) => ({ ...p, period_start: iso(Date.parse(p.period_start)) })),
+      detailedForecast: periods.map((p) => ({ ...p, period_start: iso(Date.parse(p.period_start)) })),
       unit_of_measurement: "kWh",
       device_class: "energy",
       attribution: "Solcast (home history)",
     },
-    when,
+    iso(whenMs),
   );
-  const { battery } = history;
-  const socPct = (battery.initialSocKwh / battery.capacityKwh) * 100;
+}
 
-  // One row before the history so that its first hour has a `change` too.
-  const historyStartMs = Date.parse(history.loadHistory.start);
-  let sum = METER_START_KWH;
-  const statistics: StatisticRow[] = [{ start: historyStartMs - HOUR_MS, sum }];
-  history.loadHistory.hourlyKwh.forEach((kwh, i) => {
+/** The recorder's hourly rows of a meter that read `startSumKwh` before `hourlyKwh` began, one
+ * row before the first hour so that its first hour has a `change` too (null: no row, a gap). */
+export function hourlyMeterRows(
+  historyStartMs: number,
+  hourlyKwh: readonly (number | null)[],
+  startSumKwh: number,
+): StatisticRow[] {
+  let sum = startSumKwh;
+  const rows: StatisticRow[] = [{ start: historyStartMs - HOUR_MS, sum }];
+  hourlyKwh.forEach((kwh, i) => {
     if (kwh === null) return;
     sum += kwh;
-    statistics.push({ start: historyStartMs + i * HOUR_MS, sum: Math.round(sum * 10_000) / 10_000 });
+    rows.push({ start: historyStartMs + i * HOUR_MS, sum: roundKwh(sum) });
   });
+  return rows;
+}
 
+/** Statistics keep four decimals of a kWh, as HA's recorder rounds them in practice. */
+export const roundKwh = (kwh: number) => Math.round(kwh * 10_000) / 10_000;
+
+/** What HA holds as `history` begins; `tomorrowPv` is Solcast's forecast_tomorrow (in a run of
+ * days, the next day's forecast; otherwise the file's `solcastTomorrow`), none: no such sensor. */
+export function seedHomeHistory(
+  history: HomeHistory,
+  tomorrowPv: SolcastPeriods | undefined = history.solcastTomorrow,
+): TwinSeed {
+  const startMs = Date.parse(history.start);
+  const zone = history.timezone;
+  const whenMs = startMs - 60_000;
+  const when = DateTime.fromMillis(whenMs, { zone }).toISO() as string;
+  const states = [
+    ...currentDayRateEvents(history, whenMs),
+    // Before tomorrow's rates are out the integration's next-day entities hold none.
+    ...nextDayRateEvents([], startMs, whenMs, zone),
+    solcastSensor(TWIN_ENTITIES.solcastToday, history.solcast, whenMs, zone),
+    ...(tomorrowPv ? [solcastSensor(TWIN_ENTITIES.solcastTomorrow, tomorrowPv, whenMs, zone)] : []),
+  ];
+  const { battery } = history;
+  const socPct = (battery.initialSocKwh / battery.capacityKwh) * 100;
+  const statistics = hourlyMeterRows(
+    Date.parse(history.loadHistory.start),
+    history.loadHistory.hourlyKwh,
+    METER_START_KWH,
+  );
+  const sum = statistics.at(-1)!.sum!;
   states.push(
-    solcast,
     entity(
       TWIN_ENTITIES.soc,
       socPct.toFixed(1),
@@ -159,6 +218,18 @@ export function seedHomeHistory(history: HomeHistory): TwinSeed {
       sum.toFixed(3),
       { unit_of_measurement: "kWh", device_class: "energy", state_class: "total_increasing" },
       when,
+    ),
+    ...(["pv", "gridImport", "gridExport"] as const).map((meter) =>
+      entity(
+        {
+          pv: TWIN_ENTITIES.pvEnergy,
+          gridImport: TWIN_ENTITIES.gridImportEnergy,
+          gridExport: TWIN_ENTITIES.gridExportEnergy,
+        }[meter],
+        METER_START_KWH_AT_DAY[meter].toFixed(3),
+        { unit_of_measurement: "kWh", device_class: "energy", state_class: "total_increasing" },
+        when,
+      ),
     ),
   );
   const options: ConfigInput = {
@@ -182,7 +253,12 @@ export function seedHomeHistory(history: HomeHistory): TwinSeed {
       source: "octopus",
       entities: [TWIN_ENTITIES.exportRates, TWIN_ENTITIES.exportNextDay],
     },
-    solar: { source: "solcast", entities: [TWIN_ENTITIES.solcastToday] },
+    solar: {
+      source: "solcast",
+      entities: tomorrowPv
+        ? [TWIN_ENTITIES.solcastToday, TWIN_ENTITIES.solcastTomorrow]
+        : [TWIN_ENTITIES.solcastToday],
+    },
     load: {
       consumption_entity: TWIN_ENTITIES.consumption,
       history_days: Math.min(90, Math.max(1, Math.floor(history.loadHistory.hourlyKwh.length / 24))),
@@ -195,5 +271,5 @@ export function seedHomeHistory(history: HomeHistory): TwinSeed {
     mqtt: { mode: "never" },
     log_level: "warning",
   };
-  return { states, statistics, meterKwh: sum, options };
+  return { states, statistics, meterKwh: sum, meterStartKwh: { ...METER_START_KWH_AT_DAY }, options };
 }

@@ -1,6 +1,7 @@
 // Turns the runtime's plan, status and job runs into the JSON the page draws. Pure: `nowMs` is
 // passed in. The chart arrays are uPlot's aligned-data shape (one x array, one y array per series,
 // null where a series has no point) so the browser does no arithmetic of its own.
+import { slotHours } from "../core/physics.js";
 import type { Mode, PlanSlot } from "../core/types.js";
 import type { JobRun, RuntimeStatus, StoredPlan } from "../runtime/ports.js";
 import type { SocSample } from "./state.js";
@@ -21,6 +22,10 @@ export interface ChartData {
   exportPricePerKwh: (number | null)[];
   plannedSocPct: (number | null)[];
   actualSocPct: (number | null)[];
+  /** The plan's forecast load and PV as average power over each slot: energies per slot would
+   * make a short slot (the partial one at now) look smaller than a full one at the same power. */
+  loadKw: (number | null)[];
+  pvKw: (number | null)[];
   bands: ModeBand[];
 }
 
@@ -87,6 +92,13 @@ function toPct(energyKwh: number, capacityKwh: number): number {
   return Math.round((energyKwh / capacityKwh) * 1000) / 10;
 }
 
+/** A slot's energy as the average power over it; null for an empty slot (no time to spread over). */
+export function averageKw(energyKwh: number, slot: { startMs: number; endMs: number }): number | null {
+  const hours = slotHours(slot);
+  // To the watt: the JSON carries 3, not 3.0000000000000004.
+  return hours > 0 ? Math.round((energyKwh / hours) * 1000) / 1000 : null;
+}
+
 function slotAt(slots: readonly PlanSlot[], tMs: number): PlanSlot | undefined {
   return slots.find((s) => s.startMs <= tMs && tMs < s.endMs);
 }
@@ -123,6 +135,8 @@ export function chartData(stored: StoredPlan, history: readonly SocSample[]): Ch
       exportPricePerKwh: [],
       plannedSocPct: [],
       actualSocPct: [],
+      loadKw: [],
+      pvKw: [],
       bands: [],
     };
   }
@@ -144,6 +158,8 @@ export function chartData(stored: StoredPlan, history: readonly SocSample[]): Ch
     exportPricePerKwh: [],
     plannedSocPct: [],
     actualSocPct: [],
+    loadKw: [],
+    pvKw: [],
     bands: slots.map((s) => ({ startS: s.startMs / 1000, endS: s.endMs / 1000, mode: s.mode })),
   };
   for (const tMs of sorted) {
@@ -155,6 +171,9 @@ export function chartData(stored: StoredPlan, history: readonly SocSample[]): Ch
     data.exportPricePerKwh.push(slot ? slot.exportPricePerKwh : null);
     data.plannedSocPct.push(plannedAt.get(tMs) ?? null);
     data.actualSocPct.push(actualAt.get(tMs) ?? null);
+    // Steps like the prices: drawn from each point to the next, so the slot's value holds across it.
+    data.loadKw.push(slot ? averageKw(slot.loadKwh, slot) : null);
+    data.pvKw.push(slot ? averageKw(slot.pvKwh, slot) : null);
   }
   return data;
 }

@@ -72,8 +72,37 @@ describe("plan page under the ingress prefix", () => {
       ).batteryPlanner.plot;
       return { labels: plot.series.map((s) => s.label ?? ""), lengths: plot.data.map((d) => d.length) };
     });
-    expect(shape.labels.slice(1)).toEqual(["Import price", "Export price", "Planned SOC", "Actual SOC"]);
+    expect(shape.labels.slice(1)).toEqual([
+      "Import price",
+      "Export price",
+      "Planned SOC",
+      "Actual SOC",
+      "Planned load",
+      "Planned PV",
+    ]);
     expect(new Set(shape.lengths)).toEqual(new Set([50]));
+  });
+
+  it("draws the planned load and PV in kW on their own axis, with a legend", async () => {
+    const drawn = await page.evaluate(() => {
+      const plot = (
+        window as unknown as {
+          batteryPlanner: { plot: { data: (number | null)[][]; axes: { label?: string; scale?: string }[] } };
+        }
+      ).batteryPlanner.plot;
+      const legend = [...document.querySelectorAll("#chart .u-legend .u-series .u-label")].map(
+        (el) => el.textContent,
+      );
+      return {
+        load: plot.data[5]?.[0],
+        pv: plot.data[6]?.[0],
+        axis: plot.axes.find((a) => a.scale === "power")?.label,
+        legend,
+      };
+    });
+    // The fixture's slots plan 0.2 kWh of load in each half hour and no PV.
+    expect(drawn).toMatchObject({ load: 0.4, pv: 0, axis: "kW" });
+    expect(drawn.legend).toEqual(expect.arrayContaining(["Planned load", "Planned PV"]));
   });
 
   it("paints the chart canvas with the mode bands and lines", async () => {
@@ -153,6 +182,16 @@ describe("plan page on a phone", () => {
           (window as unknown as { batteryPlanner?: { plot?: unknown } }).batteryPlanner?.plot !== undefined,
       );
       expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      // Three axis titles would leave the plot a sliver: there a caption names the axes instead.
+      const axes = await phone.evaluate(() =>
+        (
+          window as unknown as { batteryPlanner: { plot: { axes: { label?: string }[] } } }
+        ).batteryPlanner.plot.axes.map((a) => a.label ?? ""),
+      );
+      expect(axes).toEqual(["", "", "", ""]);
+      expect(await phone.textContent("#chart-axes")).toBe(
+        "left: price p/kWh · right: SOC %, then load and PV kW",
+      );
     } finally {
       await phone.close();
     }

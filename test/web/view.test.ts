@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { chartData, currencyDisplay, jobRunsView, nextActions, planView } from "../../src/web/view.js";
+import {
+  averageKw,
+  chartData,
+  currencyDisplay,
+  jobRunsView,
+  nextActions,
+  planView,
+} from "../../src/web/view.js";
 import { DAY_START_MS, knownJobRuns, knownPlan, knownSocHistory, NOW_MS } from "./plan-fixture.js";
 
 const HOUR_MS = 3_600_000;
@@ -42,6 +49,8 @@ describe("chartData", () => {
       data.exportPricePerKwh,
       data.plannedSocPct,
       data.actualSocPct,
+      data.loadKw,
+      data.pvKw,
     ]) {
       expect(series).toHaveLength(n);
     }
@@ -76,6 +85,30 @@ describe("chartData", () => {
     expect(data.importPricePerKwh[0]).toBeNull();
     expect(data.exportPricePerKwh[0]).toBeNull();
     expect(data.actualSocPct.filter((v) => v !== null)).toEqual([99]);
+  });
+
+  it("gives load and PV as average kW over each slot: 1 kWh in 30 min is 2 kW, 0.5 kWh in a 10-min partial slot 3 kW", () => {
+    const plan = knownPlan();
+    const [partial, full] = plan.plan.slots;
+    // The plan made at 00:20 starts with the rest of the first slot.
+    partial!.startMs = DAY_START_MS + 20 * 60_000;
+    partial!.pvKwh = 0.5;
+    partial!.loadKwh = 0.25;
+    full!.loadKwh = 1;
+    full!.pvKwh = 0;
+    const data = chartData(plan, []);
+    const atPartial = data.xS.indexOf(partial!.startMs / 1000);
+    const atFull = data.xS.indexOf(full!.startMs / 1000);
+    expect([data.pvKw[atPartial], data.loadKw[atPartial]]).toEqual([3, 1.5]);
+    expect([data.loadKw[atFull], data.pvKw[atFull]]).toEqual([2, 0]);
+    // The horizon's end repeats the last slot's power so the step reaches it (0.2 kWh in 30 min).
+    expect(data.loadKw[data.xS.length - 1]).toBe(0.4);
+  });
+
+  it("draws no load or PV before the plan, where only the measured SOC is", () => {
+    const data = chartData(knownPlan(), [{ atMs: DAY_START_MS - HOUR_MS, socPct: 40 }]);
+    expect([data.loadKw[0], data.pvKw[0]]).toEqual([null, null]);
+    expect(data.loadKw[1]).toBe(0.4);
   });
 
   it("returns empty series for a plan without slots", () => {
@@ -138,6 +171,12 @@ describe("jobRunsView", () => {
       ["check-tomorrow-rates", "early"],
       ["load-refresh", "failed"],
     ]);
+  });
+});
+
+describe("averageKw", () => {
+  it("has no power for a slot without time", () => {
+    expect(averageKw(1, { startMs: 5, endMs: 5 })).toBeNull();
   });
 });
 

@@ -18,6 +18,9 @@ export function pageMain(): void {
   const uPlotCtor = (window as unknown as { uPlot: typeof UPlot }).uPlot;
   let plot: UPlot | undefined;
   let plotVersion = -1;
+  // The axes were laid out for a narrow chart (see renderChart); a turned phone lays them out again.
+  let plotNarrow = false;
+  let lastPlan: PlanView | undefined;
   let bands: ChartData["bands"] = [];
   // The runtime's now (from /api/status), not the browser's: a demo runs on its own clock.
   let nowS = Date.now() / 1000;
@@ -172,9 +175,11 @@ export function pageMain(): void {
   function chartWidth(): number {
     return Math.max(240, byId("chart").clientWidth);
   }
+  const isNarrow = () => chartWidth() < 560;
 
   function renderChart(plan: PlanView): void {
     const chart = plan.chart;
+    lastPlan = plan;
     bands = chart.bands;
     const data: UPlot.AlignedData = [
       chart.xS,
@@ -182,21 +187,33 @@ export function pageMain(): void {
       chart.exportPricePerKwh,
       chart.plannedSocPct,
       chart.actualSocPct,
+      chart.loadKw,
+      chart.pvKw,
     ];
     if (plot && plotVersion === plan.planVersion) {
       plot.setData(data);
       return;
     }
     plot?.destroy();
+    const narrow = isNarrow();
+    plotNarrow = narrow;
+    setText("chart-axes", `left: price ${priceUnit()} · right: SOC %, then load and PV kW`);
+    byId("chart-axes").hidden = !narrow;
     const stepped = uPlotCtor.paths.stepped!({ align: 1 });
     const price = (_u: UPlot, v: number | null) => (v == null ? "–" : `${priceValue(v)} ${priceUnit()}`);
     const pct = (_u: UPlot, v: number | null) => (v == null ? "–" : `${v.toFixed(0)} %`);
+    const kw = (_u: UPlot, v: number | null) => (v == null ? "–" : `${v.toFixed(1)} kW`);
     const points = { show: false };
     plot = new uPlotCtor(
       {
         width: chartWidth(),
         height: 320,
-        scales: { x: { time: true }, soc: { auto: false, range: [0, 100] } },
+        scales: {
+          x: { time: true },
+          soc: { auto: false, range: [0, 100] },
+          // Load and PV are never negative: start at 0 so a flat night of load sits above the axis.
+          power: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] },
+        },
         // Tick placement (whole hours, midnights) in the home's zone too.
         ...(timeZone ? { tzDate: (ts: number) => uPlotCtor.tzDate(new Date(ts * 1000), timeZone) } : {}),
         series: [
@@ -237,15 +254,47 @@ export function pageMain(): void {
             spanGaps: true,
             value: pct,
           },
+          {
+            label: "Planned load",
+            scale: "power",
+            stroke: "#546e7a",
+            width: 1.5,
+            paths: stepped,
+            points,
+            value: kw,
+          },
+          {
+            label: "Planned PV",
+            scale: "power",
+            stroke: "#f9a825",
+            fill: "rgba(249, 168, 37, 0.18)",
+            width: 1.5,
+            paths: stepped,
+            points,
+            value: kw,
+          },
         ],
+        // Three y axes leave a phone's plot a sliver: there the axes go without their titles
+        // (the caption under the chart names them) and as narrow as their numbers.
         axes: [
           { values: (_u, splits) => splits.map((s) => axisTime(s)) },
           {
             scale: "price",
-            label: `price, ${priceUnit()}`,
+            ...(narrow ? { size: 46 } : { label: `price, ${priceUnit()}` }),
             values: (_u, vals) => vals.map((v) => priceValue(v)),
           },
-          { scale: "soc", side: 1, label: "SOC %", grid: { show: false } },
+          {
+            scale: "soc",
+            side: 1,
+            grid: { show: false },
+            ...(narrow ? { size: 34 } : { label: "SOC %" }),
+          },
+          {
+            scale: "power",
+            side: 1,
+            grid: { show: false },
+            ...(narrow ? { size: 38 } : { label: "kW", size: 40 }),
+          },
         ],
         hooks: { drawClear: [drawBands], draw: [drawNow] },
       },
@@ -330,7 +379,13 @@ export function pageMain(): void {
       return plot;
     },
   };
-  window.addEventListener("resize", () => plot?.setSize({ width: chartWidth(), height: 320 }));
+  window.addEventListener("resize", () => {
+    if (!plot) return;
+    if (lastPlan && isNarrow() !== plotNarrow) {
+      plotVersion = -1;
+      renderChart(lastPlan);
+    } else plot.setSize({ width: chartWidth(), height: 320 });
+  });
   void refresh();
   renderSetup().catch(() => undefined);
   setInterval(() => void refresh(), REFRESH_MS);

@@ -64,6 +64,7 @@ export function renderIndexHtml(basePath?: string, timeZone?: string): string {
           <li class="mode-hold">hold</li><li class="mode-export">export</li>
         </ul>
         <div id="chart"></div>
+        <p id="chart-axes" class="muted" hidden></p>
       </section>
       <section class="card wide">
         <h2>Scheduled jobs</h2>

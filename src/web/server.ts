@@ -14,6 +14,7 @@ import {
   normaliseAddress,
 } from "./access.js";
 import { isVendorAsset, loadVendorAsset } from "./assets.js";
+import { dayScoresView } from "./day-score-view.js";
 import { renderClientScript, renderIndexHtml } from "./page/html.js";
 import { PAGE_CSS } from "./page/style.js";
 import type { WebState } from "./state.js";
@@ -108,6 +109,10 @@ export function startWebServer(options: WebServerOptions): Promise<WebServerHand
         const stored = state.getPlan();
         return sendJson(res, 200, { plan: stored ? planView(stored, state.getSocHistory(), now()) : null });
       }
+      case "/api/day-scores":
+        return sendJson(res, 200, {
+          days: dayScoresView(state.getDayScores?.() ?? [], now(), options.timeZone, state.currency),
+        });
       case "/api/setup":
         return sendJson(res, 200, { setup: state.setup ?? null });
       case "/api/jobs":

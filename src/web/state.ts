@@ -1,5 +1,5 @@
 // What the plan page reads from the runtime. The web server only reads, never changes anything.
-import type { JobRun, RuntimeStatus, SocSample, StoredPlan } from "../runtime/ports.js";
+import type { DayScoreRecord, JobRun, RuntimeStatus, SocSample, StoredPlan } from "../runtime/ports.js";
 import type { Runtime } from "../runtime/runtime-types.js";
 import type { SetupReport } from "../setup/render.js";
 
@@ -13,6 +13,9 @@ export interface WebState {
   getJobRuns(): JobRun[];
   /** Measured SOC so far (the "actual" line), any order. */
   getSocHistory(): SocSample[];
+  /** The finished days scored so far, newest last. Optional: the setup-only page (main.ts, when
+   * options are missing) has no runtime and so no days; the page then says none is scored yet. */
+  getDayScores?(): DayScoreRecord[];
   /** The home's currency (ISO code, HA's configured one, as on the cost sensors). */
   currency?: string;
   /** What start-up auto-detection found and the options to paste (src/setup), when it ran. */
@@ -21,7 +24,7 @@ export interface WebState {
 
 /** The page's view of a running runtime. */
 export function webStateOf(
-  runtime: Pick<Runtime, "latestPlan" | "status" | "recentJobRuns" | "socHistory">,
+  runtime: Pick<Runtime, "latestPlan" | "status" | "recentJobRuns" | "socHistory" | "dayScores">,
   display: { currency?: string; setup?: SetupReport } = {},
 ): WebState {
   return {
@@ -31,5 +34,6 @@ export function webStateOf(
     getStatus: () => runtime.status(),
     getJobRuns: () => runtime.recentJobRuns(),
     getSocHistory: () => runtime.socHistory(),
+    getDayScores: () => runtime.dayScores(),
   };
 }

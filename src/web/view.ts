@@ -85,6 +85,15 @@ export function currencyDisplay(code: string | undefined): CurrencyDisplay {
   return { code: upper, ...CURRENCIES[upper] };
 }
 
+/** £1.23, −£0.40, 1.23 SEK: the rule client.ts's `money()` follows for the amounts it formats
+ * itself (it runs in the browser and can import nothing, so it carries its own copy). */
+export function formatMoney(value: number, currency: CurrencyDisplay): string {
+  const amount = Math.abs(value).toFixed(2);
+  // −0.004 rounds to 0.00: no minus sign in front of a zero.
+  const sign = value < 0 && amount !== "0.00" ? "−" : "";
+  return currency.symbol ? `${sign}${currency.symbol}${amount}` : `${sign}${amount} ${currency.code}`.trim();
+}
+
 const MAX_NEXT_ACTIONS = 8;
 
 function toPct(energyKwh: number, capacityKwh: number): number {

@@ -2,7 +2,7 @@
 // 02:00–04:00, hold 09:00–10:00, export 17:00–19:00 and run self-use otherwise; "now" is 03:10,
 // inside the charge window.
 import type { Mode, PlanSlot } from "../../src/core/types.js";
-import type { JobRun, RuntimeStatus, StoredPlan } from "../../src/runtime/ports.js";
+import type { DayScoreRecord, JobRun, RuntimeStatus, StoredPlan } from "../../src/runtime/ports.js";
 import type { SocSample, WebState } from "../../src/web/state.js";
 
 export const DAY_START_MS = Date.UTC(2026, 5, 1, 0, 0);
@@ -108,12 +108,53 @@ export const knownSocHistory: SocSample[] = [
   { atMs: DAY_START_MS + 3 * 3_600_000, socPct: 55 },
 ];
 
+const DAY_MS = 24 * 3_600_000;
+
+/** A scored day of the fixture's home (UTC), `daysBefore` days before the plan's day. */
+export function scoredDay(daysBefore: number, overrides: Partial<DayScoreRecord> = {}): DayScoreRecord {
+  const startMs = DAY_START_MS - daysBefore * DAY_MS;
+  return {
+    date: new Date(startMs).toISOString().slice(0, 10),
+    startMs,
+    endMs: startMs + DAY_MS,
+    scoredAtMs: startMs + DAY_MS + 20 * 60_000,
+    replayed: false,
+    score: {
+      idleCost: 3.1,
+      hindsightCost: 1.6,
+      realisedCost: 1.9,
+      saving: 1.2,
+      possibleSaving: 1.5,
+      share: 0.8,
+    },
+    slotsScored: 48,
+    slotsInDay: 48,
+    ...overrides,
+  };
+}
+
+/** Two days, newest last: 30 May measured, 31 May (yesterday at NOW_MS) measured too. */
+export const knownDayScores: DayScoreRecord[] = [
+  scoredDay(2, {
+    score: {
+      idleCost: 2.5,
+      hindsightCost: 1.5,
+      realisedCost: 1.75,
+      saving: 0.75,
+      possibleSaving: 1,
+      share: 0.75,
+    },
+  }),
+  scoredDay(1),
+];
+
 export function knownState(overrides: Partial<WebState> = {}): WebState {
   return {
     getPlan: () => knownPlan(),
     getStatus: () => knownStatus,
     getJobRuns: () => knownJobRuns,
     getSocHistory: () => knownSocHistory,
+    getDayScores: () => knownDayScores,
     ...overrides,
   };
 }

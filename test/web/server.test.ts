@@ -55,6 +55,22 @@ describe("web server", () => {
     expect(status).toMatchObject({ state: "ok", nowMs: NOW_MS });
   });
 
+  it("serves the scored days, their money in the home's currency", async () => {
+    const url = await start({ ...knownState(), currency: "EUR" });
+    const body = (await (await fetch(`${url}api/day-scores`)).json()) as {
+      days: { latest: { lines: { value: string }[] }; recent: unknown[] };
+    };
+    expect(body.days.latest.lines[0]?.value).toBe("€1.20");
+    expect(body.days.recent).toHaveLength(2);
+  });
+
+  it("serves no day scored yet where the state has no days (the setup-only page)", async () => {
+    const { getDayScores: _, ...setupOnly } = knownState();
+    const url = await start(setupOnly);
+    const body = (await (await fetch(`${url}api/day-scores`)).json()) as { days: { empty?: string } };
+    expect(body.days.empty).toContain("after the first full day");
+  });
+
   it("serves uPlot from the installed package", async () => {
     const url = await start();
     const response = await fetch(`${url}uplot.js`);

@@ -3,6 +3,7 @@ import {
   averageKw,
   chartData,
   currencyDisplay,
+  formatMoney,
   jobRunsView,
   nextActions,
   planView,
@@ -177,6 +178,15 @@ describe("jobRunsView", () => {
 describe("averageKw", () => {
   it("has no power for a slot without time", () => {
     expect(averageKw(1, { startMs: 5, endMs: 5 })).toBeNull();
+  });
+});
+
+describe("formatMoney", () => {
+  it("puts the symbol first, the minus before it, and the code after an amount without a symbol", () => {
+    expect(formatMoney(1.234, currencyDisplay("GBP"))).toBe("£1.23");
+    expect(formatMoney(-0.4, currencyDisplay("EUR"))).toBe("−€0.40");
+    expect(formatMoney(1.2, currencyDisplay("SEK"))).toBe("1.20 SEK");
+    expect(formatMoney(-0.004, currencyDisplay("GBP"))).toBe("£0.00");
   });
 });
 

@@ -4,11 +4,19 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
-import type { JobRun, RuntimeStatus, StoredPlan } from "../../src/runtime/ports.js";
+import type { DayScoreRecord, JobRun, RuntimeStatus, StoredPlan } from "../../src/runtime/ports.js";
 import { startWebServer, type WebServerHandle } from "../../src/web/server.js";
 import { launchChromium } from "./chromium.js";
 import { type IngressProxy, startIngressProxy } from "./ingress-proxy.js";
-import { knownJobRuns, knownPlan, knownState, knownStatus, NOW_MS } from "./plan-fixture.js";
+import {
+  knownDayScores,
+  knownJobRuns,
+  knownPlan,
+  knownState,
+  knownStatus,
+  NOW_MS,
+  scoredDay,
+} from "./plan-fixture.js";
 
 // Outside the repo by default; PAGE_SCREENSHOT=path keeps it where you want to look at it.
 const SCREENSHOT = process.env.PAGE_SCREENSHOT ?? join(tmpdir(), "battery-planner-plan-page.png");
@@ -18,6 +26,7 @@ let server: WebServerHandle;
 let status: RuntimeStatus = knownStatus;
 let plan: StoredPlan | undefined = knownPlan();
 let jobs: JobRun[] = knownJobRuns;
+let days: DayScoreRecord[] = knownDayScores;
 let proxy: IngressProxy;
 let browser: Browser;
 let page: Page;
@@ -28,10 +37,17 @@ beforeAll(async () => {
     host: "127.0.0.1",
     port: 0,
     state: {
-      ...knownState({ getStatus: () => status, getPlan: () => plan, getJobRuns: () => jobs }),
+      ...knownState({
+        getStatus: () => status,
+        getPlan: () => plan,
+        getJobRuns: () => jobs,
+        getDayScores: () => days,
+      }),
       currency: "GBP",
     },
     nowMs: () => NOW_MS,
+    // "Yesterday" is the home's: pinned like the browser's zone, not this machine's.
+    timeZone: "UTC",
     log: createLogger("web-test"),
   });
   proxy = await startIngressProxy(server.port);
@@ -147,6 +163,21 @@ describe("plan page under the ingress prefix", () => {
     expect(await page.textContent("#cost-saving")).toBe("£1.26");
   });
 
+  it("scores yesterday against idle and the hindsight optimum, and lists the days before", async () => {
+    expect(await page.textContent("#day-score-day")).toBe("Yesterday");
+    expect(await page.textContent("#day-score-share")).toBe("80 % of the best possible");
+    const lines = await page.$$eval("#day-score-lines dd", (dds) => dds.map((dd) => dd.textContent));
+    expect(lines).toEqual(["£1.20", "£1.50", "£3.10", "£1.90", "£1.60"]);
+    const rows = await page.$$eval("#day-score-rows tr", (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)),
+    );
+    expect(rows).toEqual([
+      ["Yesterday", "80 %", "£1.20", ""],
+      ["Sat 30 May", "75 %", "£0.75", ""],
+    ]);
+    expect(await page.isVisible("#day-score-empty")).toBe(false);
+  });
+
   it("lists the recent job runs with outcome and duration", async () => {
     const rows = await page.$$eval("#jobs-body tr", (trs) =>
       trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)),
@@ -182,6 +213,7 @@ describe("plan page on a phone", () => {
           (window as unknown as { batteryPlanner?: { plot?: unknown } }).batteryPlanner?.plot !== undefined,
       );
       expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await phone.isVisible("#day-score-card")).toBe(true);
       // Three axis titles would leave the plot a sliver: there a caption names the axes instead.
       const axes = await phone.evaluate(() =>
         (
@@ -269,6 +301,29 @@ describe("plan page refresh", () => {
     expect(failed.colour).toBe("rgb(198, 40, 40)");
     expect(early.colour).not.toBe(failed.colour);
     jobs = knownJobRuns;
+  });
+
+  it("says plainly that a day the battery was not driven is what the plans would have saved", async () => {
+    days = [scoredDay(1, { replayed: true })];
+    await page.evaluate(() => (window as unknown as PageApi).batteryPlanner.refresh());
+    expect(await page.textContent("#day-score-lines dt")).toBe("Would have saved");
+    expect(await page.textContent("#day-score-note")).toMatch(
+      /^Dry run or control off: the battery was not driven/,
+    );
+    expect(await page.isVisible("#day-score-recent")).toBe(false);
+  });
+
+  it("shows why a day was not scored, and what to expect before the first score", async () => {
+    const { score: _, ...unscored } = scoredDay(1, { reason: "no load statistics for the day" });
+    days = [unscored];
+    await page.evaluate(() => (window as unknown as PageApi).batteryPlanner.refresh());
+    expect(await page.textContent("#day-score-share")).toBe("not scored: no load statistics for the day");
+    expect(await page.$$("#day-score-lines dd")).toHaveLength(0);
+    days = [];
+    await page.evaluate(() => (window as unknown as PageApi).batteryPlanner.refresh());
+    expect(await page.isVisible("#day-score-latest")).toBe(false);
+    expect(await page.textContent("#day-score-empty")).toContain("after the first full day");
+    days = knownDayScores;
   });
 
   it("says so when there is no plan yet", async () => {

@@ -5,6 +5,7 @@
 import type UPlot from "uplot";
 import type { Mode } from "../../core/types.js";
 import type { SetupReport } from "../../setup/render.js";
+import type { DayScoresView } from "../day-score-view.js";
 import type { ChartData, CurrencyDisplay, JobRunView, PlanView, StatusView } from "../view.js";
 
 export function pageMain(): void {
@@ -34,10 +35,11 @@ export function pageMain(): void {
   const setText = (id: string, text: string) => {
     byId(id).textContent = text;
   };
-  // Money in the home's currency: £1.23 (or 1.23 SEK where there is no symbol to put first).
+  // Money in the home's currency: £1.23 (or 1.23 SEK where there is no symbol to put first);
+  // the same rule as view.ts's formatMoney, which this script cannot import.
   const money = (value: number) => {
     const amount = Math.abs(value).toFixed(2);
-    const sign = value < 0 ? "−" : "";
+    const sign = value < 0 && amount !== "0.00" ? "−" : "";
     return currency.symbol
       ? `${sign}${currency.symbol}${amount}`
       : `${sign}${amount} ${currency.code}`.trim();
@@ -142,6 +144,47 @@ export function pageMain(): void {
       "plan-meta",
       `Plan v${plan.planVersion} made ${time(plan.computedAtMs)} (${plan.reason}), ` +
         `${time(plan.startMs)} to ${time(plan.endMs)}, ${plan.summary.modeChanges} mode changes`,
+    );
+  }
+
+  function renderDayScores(days: DayScoresView): void {
+    const empty = byId("day-score-empty");
+    empty.textContent = days.empty ?? "";
+    empty.hidden = days.empty === undefined;
+    const latest = days.latest;
+    byId("day-score-latest").hidden = !latest;
+    if (latest) {
+      setText("day-score-day", latest.label);
+      setText("day-score-share", latest.headline);
+      byId("day-score-lines").replaceChildren(
+        ...latest.lines.flatMap((line) => {
+          const term = document.createElement("dt");
+          term.textContent = line.term;
+          const value = document.createElement("dd");
+          value.textContent = line.value;
+          return [term, value];
+        }),
+      );
+      const note = byId("day-score-note");
+      note.textContent = latest.note ?? "";
+      note.hidden = latest.note === undefined;
+    }
+    byId("day-score-recent").hidden = days.recent.length === 0;
+    byId("day-score-rows").replaceChildren(
+      ...days.recent.map((day) => {
+        const row = document.createElement("tr");
+        for (const text of [day.label, day.share, day.saving]) {
+          const cell = document.createElement("td");
+          cell.textContent = text;
+          row.append(cell);
+        }
+        const tag = document.createElement("td");
+        tag.className = "replayed-tag";
+        // The battery was not driven that day: the saving is what the plans would have made.
+        tag.textContent = day.replayed ? "not driven" : "";
+        row.append(tag);
+        return row;
+      }),
     );
   }
 
@@ -350,10 +393,11 @@ export function pageMain(): void {
   async function refresh(): Promise<void> {
     const problem = byId("error");
     try {
-      const [status, planResponse, jobs] = await Promise.all([
+      const [status, planResponse, jobs, scores] = await Promise.all([
         getJson<StatusView>("api/status"),
         getJson<{ plan: PlanView | null }>("api/plan"),
         getJson<{ runs: JobRunView[] }>("api/jobs"),
+        getJson<{ days: DayScoresView }>("api/day-scores"),
       ]);
       renderStatus(status);
       const plan = planResponse.plan;
@@ -363,6 +407,7 @@ export function pageMain(): void {
         renderNextActions(plan);
         renderChart(plan);
       }
+      renderDayScores(scores.days);
       renderJobs(jobs.runs);
       problem.hidden = true;
     } catch (error) {

@@ -55,6 +55,19 @@ export function renderIndexHtml(basePath?: string, timeZone?: string): string {
           <dt>SOC at the end</dt><dd id="cost-final-soc">–</dd>
         </dl>
       </section>
+      <section class="card" id="day-score-card">
+        <h2>Day score</h2>
+        <p id="day-score-empty" class="muted">…</p>
+        <div id="day-score-latest" hidden>
+          <p class="day-score-headline"><span id="day-score-day"></span>: <strong id="day-score-share"></strong></p>
+          <dl id="day-score-lines"></dl>
+          <p id="day-score-note" class="muted"></p>
+        </div>
+        <table id="day-score-recent" hidden>
+          <thead><tr><th>Day</th><th>Share</th><th>Saved</th><th></th></tr></thead>
+          <tbody id="day-score-rows"></tbody>
+        </table>
+      </section>
       <section class="card wide">
         <h2>Plan</h2>
         <p id="no-plan" hidden>No plan yet: waiting for rates and the battery's state.</p>

@@ -36,6 +36,11 @@ dd { margin: 0; font-variant-numeric: tabular-nums; }
 .scroll { overflow-x: auto; }
 table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.25rem 0.5rem; border-bottom: 1px solid var(--border); }
+.day-score-headline { margin: 0 0 0.5rem; }
+#day-score-note { margin: 0.5rem 0 0; }
+#day-score-recent { margin-top: 0.5rem; }
+#day-score-recent td:nth-child(2), #day-score-recent td:nth-child(3) { font-variant-numeric: tabular-nums; }
+.replayed-tag { color: var(--muted); font-style: italic; }
 .health-failed td { color: #c62828; }
 .health-early td { color: var(--muted); font-style: italic; }
 `;

@@ -39,6 +39,8 @@ describe("the digital twin over consecutive days", () => {
   let tomorrowPvStart: string | undefined;
   const meterStates: Record<string, number> = {};
   let hourlyChanges: Record<string, { change: number | null }[]> = {};
+  let fiveMinuteChanges: Record<string, { change: number | null }[]> = {};
+  let energyPrefs: { energy_sources: Record<string, unknown>[] } | undefined;
 
   beforeAll(async () => {
     const quiet = setLogSink(() => undefined);
@@ -65,14 +67,19 @@ describe("the digital twin over consecutive days", () => {
         tomorrowPvStart = tomorrow[0]?.period_start;
         for (const id of METERS) meterStates[id] = Number(sim.getState(id)!.state);
         // What the add-on's own connection gets from HA's recorder for the run.
-        hourlyChanges = await addon.ha.sendMessage({
-          type: "recorder/statistics_during_period",
-          start_time: days[0]!.start,
-          end_time: new Date(day2StartMs + 24 * 3_600_000).toISOString(),
-          statistic_ids: [...METERS],
-          period: "hour",
-          types: ["change"],
-        });
+        const period = (p: "hour" | "5minute") =>
+          addon.ha.sendMessage<Record<string, { change: number | null }[]>>({
+            type: "recorder/statistics_during_period",
+            start_time: days[0]!.start,
+            end_time: new Date(day2StartMs + 24 * 3_600_000).toISOString(),
+            statistic_ids: [...METERS],
+            period: p,
+            types: ["change"],
+            units: { energy: "kWh" },
+          });
+        hourlyChanges = await period("hour");
+        fiveMinuteChanges = await period("5minute");
+        energyPrefs = await addon.ha.sendMessage({ type: "energy/get_prefs" });
       },
     }).finally(quiet);
   }, 180_000);
@@ -127,13 +134,25 @@ describe("the digital twin over consecutive days", () => {
       [TWIN_ENTITIES.gridExportEnergy]: METER_START_KWH_AT_DAY.gridExport,
     };
     for (const id of METERS) {
-      const rows = hourlyChanges[id] ?? [];
-      // 48 hours, each row's change the meter's growth in that hour (rows keep 4 decimals).
-      expect(rows, id).toHaveLength(48);
-      const recorded = rows.reduce((s, r) => s + (r.change ?? Number.NaN), 0);
-      expect(Math.abs(recorded - expected[id]!), id).toBeLessThan(1e-3);
+      // 48 hours and 576 five-minute periods, each row's change the meter's growth in it.
+      for (const [rows, count] of [
+        [hourlyChanges[id] ?? [], 48],
+        [fiveMinuteChanges[id] ?? [], 576],
+      ] as const) {
+        expect(rows, id).toHaveLength(count);
+        const recorded = rows.reduce((s, r) => s + (r.change ?? Number.NaN), 0);
+        expect(Math.abs(recorded - expected[id]!), id).toBeLessThan(1e-3);
+      }
       if (id in start) expect(Math.abs(meterStates[id]! - start[id]! - expected[id]!), id).toBeLessThan(2e-3);
     }
+  });
+
+  it("names the PV and grid meters in HA's Energy dashboard, as the add-on's day score reads them", () => {
+    const sources = energyPrefs?.energy_sources ?? [];
+    expect(sources.find((s) => s.type === "solar")?.stat_energy_from).toBe(TWIN_ENTITIES.pvEnergy);
+    const grid = sources.find((s) => s.type === "grid");
+    expect(grid?.stat_energy_from).toBe(TWIN_ENTITIES.gridImportEnergy);
+    expect(grid?.stat_energy_to).toBe(TWIN_ENTITIES.gridExportEnergy);
   });
 
   it("costs the run as its days' bills, crediting stored energy at the last day's terminal value", () => {

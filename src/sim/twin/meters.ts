@@ -49,20 +49,23 @@ export class EnergyMeter {
     this.hourly = [...rows];
   }
 
-  /** The period ending at `endMs` is over: HA writes its row(s). Returns whether it wrote any. */
-  closePeriods(endMs: number): boolean {
-    if (endMs % FIVE_MINUTES_MS !== 0) return false;
+  /** The period ending at `endMs` is over: HA writes its row(s). Returns which it wrote. */
+  closePeriods(endMs: number): "none" | "5minute" | "hour" {
+    if (endMs % FIVE_MINUTES_MS !== 0) return "none";
     const reading = roundKwh(this.kwh);
     this.fiveMinute.push({ start: endMs - FIVE_MINUTES_MS, sum: reading, state: reading });
-    if (endMs % HOUR_MS === 0) this.hourly.push({ start: endMs - HOUR_MS, sum: reading, state: reading });
-    return true;
+    if (endMs % HOUR_MS !== 0) return "5minute";
+    this.hourly.push({ start: endMs - HOUR_MS, sum: reading, state: reading });
+    return "hour";
   }
 
-  /** What HA holds of the meter: its sensor's state and its statistics. */
-  publish(sim: HaSim | undefined, withState = true): void {
+  /** What HA holds of the meter: its sensor's state and its statistics (both of the recorder's
+   * tables; the hourly one only changes on the hour). */
+  publish(sim: HaSim | undefined, what: { state: boolean; hourly: boolean }): void {
     if (!sim) return;
-    if (withState) sim.setState(this.entityId, roundKwh(this.kwh).toFixed(3), { ...METER_ATTRIBUTES });
-    sim.setStatistics(this.entityId, this.hourly);
+    if (what.state) sim.setState(this.entityId, roundKwh(this.kwh).toFixed(3), { ...METER_ATTRIBUTES });
+    if (what.hourly) sim.setStatistics(this.entityId, this.hourly);
+    sim.setStatistics(this.entityId, this.fiveMinute, { period: "5minute" });
   }
 
   get hourlyRows(): readonly StatisticRow[] {

@@ -105,7 +105,7 @@ export async function runTwinDays(
   // A plan per replan goes to a throw-away directory: no need to fsync each one.
   setDurableWrites(false);
   const sim = await startHaSim({ token: TOKEN, states: seed.states, timeZone: first.timezone });
-  sim.setStatistics(seed.options.load!.consumption_entity!, seed.statistics);
+  sim.setEnergyPrefs(seed.energyPrefs);
   const reservePct = (battery.minSocKwh / battery.capacityKwh) * 100;
   const inverter = await startFakeInverter({
     profile: "sungrow-sh",
@@ -121,6 +121,7 @@ export async function runTwinDays(
   const world = new HouseWorld(days, inverter, sim, seed, {
     reseedRecorderDaily: options.perfectForecasts === true,
   });
+  world.publishMeters();
   const dataDir = await mkdtemp(join(tmpdir(), "battery-planner-twin-"));
   const slots: TwinSlot[] = [];
   let addon: Addon | undefined;

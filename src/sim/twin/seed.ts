@@ -6,7 +6,7 @@
 import { DateTime } from "luxon";
 import type { ConfigInput } from "../../config/schema.js";
 import type { HaEntityState } from "../../ha/client.js";
-import type { StatisticRow } from "../ha/statistics.js";
+import type { EnergyPreferences, StatisticRow } from "../ha/index.js";
 import type { HomeHistory } from "../home-history.js";
 
 export const TWIN_ENTITIES = {
@@ -37,6 +37,9 @@ export interface TwinSeed {
   meterKwh: number;
   /** The PV and grid meters' readings as the day begins (their statistics begin with it). */
   meterStartKwh: Record<"pv" | "gridImport" | "gridExport", number>;
+  /** HA's Energy dashboard as the home's owner set it up: the grid meter's import and export
+   * registers and the PV production meter (energy/get_prefs). */
+  energyPrefs: EnergyPreferences;
   options: ConfigInput;
 }
 
@@ -183,6 +186,31 @@ export const roundKwh = (kwh: number) => Math.round(kwh * 10_000) / 10_000;
 
 /** What HA holds as `history` begins; `tomorrowPv` is Solcast's forecast_tomorrow (in a run of
  * days, the next day's forecast; otherwise the file's `solcastTomorrow`), none: no such sensor. */
+/** The Energy dashboard's preferences in HA's current format (energy/data.py, storage minor
+ * version 3: one grid source per import/export pair). No prices: the rates live in the Octopus
+ * events, not in a price entity the dashboard could name. No solar forecast config entry: the
+ * twin's Solcast is its sensors, and HA's energy/solar_forecast serves nothing for it. */
+export function energyPreferences(): EnergyPreferences {
+  return {
+    energy_sources: [
+      {
+        type: "grid",
+        stat_energy_from: TWIN_ENTITIES.gridImportEnergy,
+        stat_energy_to: TWIN_ENTITIES.gridExportEnergy,
+        stat_cost: null,
+        entity_energy_price: null,
+        number_energy_price: null,
+        stat_compensation: null,
+        entity_energy_price_export: null,
+        number_energy_price_export: null,
+        cost_adjustment_day: 0,
+      },
+      { type: "solar", stat_energy_from: TWIN_ENTITIES.pvEnergy, config_entry_solar_forecast: null },
+    ],
+    device_consumption: [],
+  };
+}
+
 export function seedHomeHistory(
   history: HomeHistory,
   tomorrowPv: SolcastPeriods | undefined = history.solcastTomorrow,
@@ -271,5 +299,12 @@ export function seedHomeHistory(
     mqtt: { mode: "never" },
     log_level: "warning",
   };
-  return { states, statistics, meterKwh: sum, meterStartKwh: { ...METER_START_KWH_AT_DAY }, options };
+  return {
+    states,
+    statistics,
+    meterKwh: sum,
+    meterStartKwh: { ...METER_START_KWH_AT_DAY },
+    energyPrefs: energyPreferences(),
+    options,
+  };
 }

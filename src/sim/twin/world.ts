@@ -120,6 +120,11 @@ export class HouseWorld {
     this.publishedSoc = ((first.battery.initialSocKwh / first.battery.capacityKwh) * 100).toFixed(1);
   }
 
+  /** What the recorder holds of the meters as the run begins (their sensors are in the seed). */
+  publishMeters(): void {
+    for (const meter of Object.values(this.meters)) meter.publish(this.sim, { state: false, hourly: true });
+  }
+
   get endMs(): number {
     return this.startMs + this.timeline.length * this.slotMs;
   }
@@ -227,7 +232,7 @@ export class HouseWorld {
       meter.replaceHourly(
         hourlyMeterRows(Date.parse(today.loadHistory.start), today.loadHistory.hourlyKwh, meter.kwh - total),
       );
-      meter.publish(this.sim, false);
+      meter.publish(this.sim, { state: false, hourly: true });
     }
   }
 
@@ -277,8 +282,9 @@ export class HouseWorld {
   private recordMeters(): boolean {
     let wrote = false;
     for (const meter of Object.values(this.meters)) {
-      if (!meter.closePeriods(this.atMs)) continue;
-      meter.publish(this.sim);
+      const closed = meter.closePeriods(this.atMs);
+      if (closed === "none") continue;
+      meter.publish(this.sim, { state: true, hourly: closed === "hour" });
       wrote = true;
     }
     return wrote;

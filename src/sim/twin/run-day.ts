@@ -29,8 +29,10 @@ const TOKEN = "twin-long-lived-token";
 export type TwinSlot = SettledSlot;
 
 export interface TwinOptions {
-  /** "addon": the add-on runs the battery; "self-use": nobody does (the inverter's own mode). */
-  control?: "addon" | "self-use";
+  /** "addon": the add-on runs the battery; "self-use": nobody does (the inverter's own mode);
+   * "dry-run": the add-on runs with `control.method: dry_run`, planning and scoring but never
+   * writing, so the inverter stays in its own mode. */
+  control?: "addon" | "self-use" | "dry-run";
   log?: Logger;
   /** Called as each slot is settled. */
   onSlot?(slot: TwinSlot): void;
@@ -127,7 +129,7 @@ export async function runTwinDays(
   let addon: Addon | undefined;
   let firstPlan: StoredPlan | undefined;
   try {
-    if ((options.control ?? "addon") === "addon") {
+    if ((options.control ?? "addon") !== "self-use") {
       addon = await startTwinAddon(first, seed, sim.url, inverter, clock, dataDir, log, options);
       firstPlan = addon.runtime.latestPlan();
       await options.onStarted?.(addon);
@@ -195,35 +197,40 @@ async function startTwinAddon(
 ): Promise<Addon> {
   const { battery } = history;
   const reservePct = (battery.minSocKwh / battery.capacityKwh) * 100;
+  const dryRun = options.control === "dry-run";
   const config = parseConfig({
     ...seed.options,
     planner: { ...seed.options.planner, ...options.options?.planner },
     schedule: { ...seed.options.schedule, ...options.options?.schedule },
-    control: {
-      method: "modbus",
-      modbus: { host: inverter.host, port: inverter.port, profile: "sungrow-sh", gap_ms: 0 },
-    },
+    control: dryRun
+      ? { method: "dry_run" }
+      : {
+          method: "modbus",
+          modbus: { host: inverter.host, port: inverter.port, profile: "sungrow-sh", gap_ms: 0 },
+        },
   });
   // The production controller; only its read-back wait is shortened (the simulated
   // inverter applies a write at once, and the wait is real time, not the twin's).
-  const controller = createModbusController(
-    {
-      profile: "sungrow-sh",
-      host: inverter.host,
-      port: inverter.port,
-      unit_id: inverter.unitId,
-      gap_ms: 0,
-      settle_ms: 0,
-      limits: {
-        maxChargeW: battery.maxChargeKw * 1000,
-        maxDischargeW: battery.maxDischargeKw * 1000,
-        maxImportW: history.grid.maxImportKw * 1000,
-        maxExportW: history.grid.maxExportKw * 1000,
-        reservePct,
-      },
-    },
-    { clock },
-  );
+  const controller = dryRun
+    ? undefined
+    : createModbusController(
+        {
+          profile: "sungrow-sh",
+          host: inverter.host,
+          port: inverter.port,
+          unit_id: inverter.unitId,
+          gap_ms: 0,
+          settle_ms: 0,
+          limits: {
+            maxChargeW: battery.maxChargeKw * 1000,
+            maxDischargeW: battery.maxDischargeKw * 1000,
+            maxImportW: history.grid.maxImportKw * 1000,
+            maxExportW: history.grid.maxExportKw * 1000,
+            reservePct,
+          },
+        },
+        { clock },
+      );
   return startAddon({
     config,
     endpoints: endpointsFromBaseUrl(haUrl, TOKEN, "twin"),
@@ -231,7 +238,7 @@ async function startTwinAddon(
     clock,
     web: options.web ? { ...options.web, ingressOnly: false } : false,
     env: {},
-    controllers: { modbus: controller },
+    controllers: controller ? { modbus: controller } : {},
     log,
   });
 }

@@ -14,6 +14,7 @@ import { writeFileAtomic } from "./atomic-file.js";
 import { openDayLedger } from "./day-ledger.js";
 import { openDayScores } from "./day-scores.js";
 import { daySlots, describeDayScore, scoreFinishedDay } from "./day-scoring.js";
+import { openDryRunBattery } from "./dry-run-battery.js";
 import { createExecutor, type ExecuteOutcome } from "./executor.js";
 import { openJournal } from "./journal.js";
 import { openOverrideBook } from "./overrides.js";
@@ -51,6 +52,19 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const journal = await openJournal(deps.dataDir);
   const ledger = await openDayLedger(deps.dataDir);
   const dayScores = await openDayScores(deps.dataDir);
+  // Only a configured dry run: with control switched off the user drives the battery, not us.
+  const wouldBe =
+    config.control.method === "dry_run"
+      ? await openDryRunBattery({
+          dataDir: deps.dataDir,
+          ledger,
+          inputs: deps.inputs,
+          battery: () => batteryFromConfig(config, reservePct),
+          grid: { maxImportKw: config.grid.max_import_kw, maxExportKw: config.grid.max_export_kw },
+          latestPlan: () => store.latest(),
+          log,
+        })
+      : undefined;
   const safely = async (what: string, action: () => Promise<void> | undefined) => {
     try {
       await action();
@@ -132,6 +146,18 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
         "inputs-invalid",
         error instanceof InputError ? error.message : `reading inputs: ${errorMessage(error)}`,
       );
+    }
+    if (wouldBe) {
+      const realSocPct = snapshot.battery.socPct;
+      const socPct = await wouldBe.socPct(nowMs, realSocPct);
+      snapshot = {
+        ...snapshot,
+        battery: { ...snapshot.battery, socPct },
+        warnings: [
+          ...snapshot.warnings,
+          `dry run: planning for the battery as the plans would have left it (${socPct.toFixed(0)} %; it reads ${realSocPct.toFixed(0)} %)`,
+        ],
+      };
     }
     lastSnapshot = snapshot;
     // Kept for scoring the day once it is over: by then the sources may have moved on.

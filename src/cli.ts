@@ -8,7 +8,7 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
   simulate: {
     module: "./cli/simulate.js",
     summary:
-      "simulate FILE [--format table|json] [--perfect-forecasts]   one real day of the add-on in the digital twin",
+      "simulate FILE... [--format table|json] [--perfect-forecasts]   real days (consecutive files: one run) of the add-on in the digital twin",
   },
   modbus: {
     module: "./cli/modbus.js",

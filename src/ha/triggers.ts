@@ -34,7 +34,9 @@ export function triggerKinds(config: Config): Map<string, Kind> {
     for (const id of tariff?.entities ?? []) kinds.set(id, "rates");
   }
   for (const id of config.solar.entities) kinds.set(id, "forecast");
-  kinds.set(config.battery.soc_entity, "soc");
+  // A dry run plans for the battery its commands would have left (runtime/dry-run-battery.ts): the
+  // real battery's SOC moving says nothing about that plan, and the slot timer replans on time.
+  if (config.control.method !== "dry_run") kinds.set(config.battery.soc_entity, "soc");
   return kinds;
 }
 

@@ -5,7 +5,7 @@ import { connectHa, type HaConnection } from "../../src/ha/connection.js";
 import { endpointsFromBaseUrl } from "../../src/ha/endpoints.js";
 import { createEntityCache, type EntityCache } from "../../src/ha/entity-cache.js";
 import { createHaInputs } from "../../src/ha/inputs.js";
-import { watchEntityTriggers } from "../../src/ha/triggers.js";
+import { triggerKinds, watchEntityTriggers } from "../../src/ha/triggers.js";
 import { type HaSim, startHaSim } from "../../src/sim/ha/index.js";
 
 const TOKEN = "triggers-token";
@@ -14,14 +14,16 @@ const NOW = Date.parse("2020-03-28T12:10:00Z");
 const SOC = "sensor.givtcp_ce2146g123_soc";
 const IMPORT = "event.octopus_energy_electricity_19l3456789_1900012345678";
 
-const config = parseConfig({
+const options = {
   battery: { soc_entity: SOC, capacity_kwh: 9.5, max_charge_kw: 3.6, max_discharge_kw: 3.6 },
   import_tariff: { source: "octopus", entities: [`${IMPORT}_current_day_rates`, `${IMPORT}_next_day_rates`] },
   // A service tariff: each read of the rates calls tibber.get_prices.
   export_tariff: { source: "tibber" },
   solar: { source: "none" },
   planner: { horizon_hours: 24 },
-});
+  control: { method: "modbus", modbus: { host: "192.0.2.1" } },
+};
+const config = parseConfig(options);
 
 let sim: HaSim | undefined;
 let conn: HaConnection | undefined;
@@ -68,6 +70,12 @@ async function setUp() {
 }
 
 describe("entity triggers", () => {
+  it("in dry run, a change of the real battery's SOC is no trigger (the plan is for the would-be one)", () => {
+    const dryRun = parseConfig({ ...options, control: { method: "dry_run" } });
+    expect(triggerKinds(dryRun).has(SOC)).toBe(false);
+    expect(triggerKinds(config).get(SOC)).toBe("soc");
+  });
+
   it("reads only the SOC on SOC changes: no rate service is called", async () => {
     const { sim, triggers, tibberCalls } = await setUp();
     for (let i = 1; i <= 10; i += 1) {

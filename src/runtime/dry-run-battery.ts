@@ -19,6 +19,8 @@ import type { InputsPort, StoredPlan } from "./ports.js";
 import { isSaneInstant } from "./time-bounds.js";
 
 const STEP_MS = 5 * 60_000;
+/** Planning waits no longer than this for the meters (a hung HA): then it steps on the forecast. */
+const METERS_WAIT_MS = 10_000;
 /** Longer unmeasured than this (the add-on or the recorder away for days): start again from the
  * real battery rather than step days of guesses. */
 const MAX_REPLAY_MS = 2 * 86_400_000;
@@ -36,6 +38,8 @@ export interface DryRunBatteryDeps {
   grid: GridSpec;
   latestPlan: () => StoredPlan | undefined;
   log: Logger;
+  /** Default METERS_WAIT_MS. */
+  metersWaitMs?: number;
 }
 
 const anchorSchema = z.object({
@@ -98,7 +102,11 @@ export async function openDryRunBattery(deps: DryRunBatteryDeps): Promise<DryRun
         pvKwh: [],
       };
       try {
-        if (deps.inputs.readMeasuredEnergy) measured = await deps.inputs.readMeasuredEnergy(pieces);
+        if (deps.inputs.readMeasuredEnergy)
+          measured = await within(
+            deps.inputs.readMeasuredEnergy(pieces),
+            deps.metersWaitMs ?? METERS_WAIT_MS,
+          );
       } catch (error) {
         deps.log.warn(
           `dry run: the meters cannot be read (${errorMessage(error)}); stepping on the forecast`,
@@ -141,4 +149,16 @@ export async function openDryRunBattery(deps: DryRunBatteryDeps): Promise<DryRun
       return Math.min(100, Math.max(0, (socKwh / capacityKwh) * 100));
     },
   };
+}
+
+async function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

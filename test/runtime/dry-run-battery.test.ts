@@ -21,13 +21,14 @@ const battery = {
 const grid = { maxImportKw: 20, maxExportKw: 5 };
 
 /** Meters that have compiled everything before `compiledUntilMs`: 0.05 kWh of load per 5 minutes. */
-function meters(state: { compiledUntilMs: number; reads: number }): InputsPort {
+function meters(state: { compiledUntilMs: number; reads: number; hang: boolean }): InputsPort {
   return {
     readInputs: async () => {
       throw new Error("not used");
     },
     async readMeasuredEnergy(slots): Promise<MeasuredEnergy> {
       state.reads++;
+      if (state.hang) return new Promise(() => undefined);
       const known = (s: { endMs: number }) => s.endMs <= state.compiledUntilMs;
       return {
         loadKwh: slots.map((s) => (known(s) ? (0.05 * (s.endMs - s.startMs)) / (5 * MIN) : undefined)),
@@ -53,7 +54,7 @@ const plan = {
 async function rig() {
   const dataDir = await tempDir();
   const ledger = await openDayLedger(dataDir);
-  const state = { compiledUntilMs: 0, reads: 0 };
+  const state = { compiledUntilMs: 0, reads: 0, hang: false };
   const open = () =>
     openDryRunBattery({
       dataDir,
@@ -63,6 +64,7 @@ async function rig() {
       grid,
       latestPlan: () => plan,
       log: createLogger("test"),
+      metersWaitMs: 300,
     });
   return { dataDir, ledger, state, open, wouldBe: await open() };
 }
@@ -102,6 +104,19 @@ describe("the dry run's would-be battery", () => {
     const reopened = await open();
     expect(await reopened.socPct(T0 + 30 * MIN, 20)).toBeCloseTo(33.5, 9);
     expect(await reopened.socPct(T0 - 60 * MIN, 25)).toBe(25);
+  });
+
+  it("does not wait for meters that never answer: steps on the plan's forecast", {
+    timeout: 20_000,
+  }, async () => {
+    const { ledger, state, wouldBe } = await rig();
+    await wouldBe.socPct(T0, 50);
+    await ledger.recordCommand({ atMs: T0, command: { mode: "self-use" }, driven: false });
+    state.hang = true;
+    const startedAt = Date.now();
+    // 30 min of the forecast's 0.6 kWh: 0.667 kWh out of store.
+    expect(await wouldBe.socPct(T0 + 30 * MIN, 50)).toBeCloseTo(50 - 6.6666667, 5);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(250);
   });
 
   it("a damaged file starts it again from the real SOC, the original kept aside", async () => {

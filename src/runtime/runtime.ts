@@ -11,10 +11,7 @@ import { errorMessage, InputError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { APPLY_RETRY, createRetryTimer } from "./apply-retry.js";
 import { writeFileAtomic } from "./atomic-file.js";
-import { openDayLedger } from "./day-ledger.js";
-import { openDayScores } from "./day-scores.js";
-import { daySlots, describeDayScore, scoreFinishedDay } from "./day-scoring.js";
-import { openDryRunBattery } from "./dry-run-battery.js";
+import { openDayKeeper } from "./day-keeper.js";
 import { createExecutor, type ExecuteOutcome } from "./executor.js";
 import { openJournal } from "./journal.js";
 import { openOverrideBook } from "./overrides.js";
@@ -50,21 +47,16 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   let { controlEnabled, reservePct } = settings.initial;
   const store = await openPlanStore(deps.dataDir);
   const journal = await openJournal(deps.dataDir);
-  const ledger = await openDayLedger(deps.dataDir);
-  const dayScores = await openDayScores(deps.dataDir);
-  // Only a configured dry run: with control switched off the user drives the battery, not us.
-  const wouldBe =
-    config.control.method === "dry_run"
-      ? await openDryRunBattery({
-          dataDir: deps.dataDir,
-          ledger,
-          inputs: deps.inputs,
-          battery: () => batteryFromConfig(config, reservePct),
-          grid: { maxImportKw: config.grid.max_import_kw, maxExportKw: config.grid.max_export_kw },
-          latestPlan: () => store.latest(),
-          log,
-        })
-      : undefined;
+  const days = await openDayKeeper({
+    dataDir: deps.dataDir,
+    config,
+    inputs: deps.inputs,
+    clock,
+    battery: () => batteryFromConfig(config, reservePct),
+    latestPlan: () => store.latest(),
+    log,
+    ...(deps.currency ? { currency: deps.currency } : {}),
+  });
   const safely = async (what: string, action: () => Promise<void> | undefined) => {
     try {
       await action();
@@ -147,23 +139,12 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
         error instanceof InputError ? error.message : `reading inputs: ${errorMessage(error)}`,
       );
     }
-    if (wouldBe) {
-      const realSocPct = snapshot.battery.socPct;
-      const socPct = await wouldBe.socPct(nowMs, realSocPct);
-      snapshot = {
-        ...snapshot,
-        battery: { ...snapshot.battery, socPct },
-        warnings: [
-          ...snapshot.warnings,
-          `dry run: planning for the battery as the plans would have left it (${socPct.toFixed(0)} %; it reads ${realSocPct.toFixed(0)} %)`,
-        ],
-      };
+    try {
+      snapshot = await days.onSnapshot(snapshot, nowMs);
+    } catch (error) {
+      log.warn(`keeping the day's rates failed: ${errorMessage(error)}`);
     }
     lastSnapshot = snapshot;
-    // Kept for scoring the day once it is over: by then the sources may have moved on.
-    await safely("recording the rates for the day score", () =>
-      ledger.recordRates(snapshot.importRates, snapshot.exportRates, nowMs),
-    );
     const previous = store.latest();
     const horizonEnd = nowMs + config.planner.horizon_hours * 3_600_000;
     const built = buildProblem({
@@ -343,12 +324,10 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
         }
         armEdge(execution);
         const executedAtMs = clock.nowMs();
+        const { command } = execution.decision;
+        const driven = execution.controller !== "dry_run";
         await safely("recording the command for the day score", () =>
-          ledger.recordCommand({
-            atMs: executedAtMs,
-            command: execution!.decision.command,
-            driven: execution!.controller !== "dry_run",
-          }),
+          days.onExecuted(executedAtMs, command, driven),
         );
         if (execution.socPct !== undefined) {
           const nowMs = clock.nowMs();
@@ -375,7 +354,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const controllers = Object.values(deps.controllers ?? {});
   for (const controller of controllers) controller.setReservePct(reservePct);
   // The sensors show the last scored day from the start, not only after the next midnight.
-  const lastScore = dayScores.list().at(-1);
+  const lastScore = days.list().at(-1);
   if (lastScore) await safely("publishing the day score", () => publisher.publishDayScore?.(lastScore));
 
   const runtime: Runtime = {
@@ -400,32 +379,10 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       void safely("publishing a job run", () => publisher.publishJobRun?.(run));
     },
     socHistory: () => [...socSamples],
-    dayScores: () => dayScores.list(),
+    dayScores: () => days.list(),
     async scoreDay(day) {
-      // A day the add-on never ran in (the night after it was installed) has nothing to score.
-      const ran = socSamples.some((s) => s.atMs >= day.startMs && s.atMs < day.endMs);
-      if (!ran && ledger.commandsBetween(day.startMs, day.endMs).every((c) => c.atMs < day.startMs))
-        return undefined;
-      const slots = daySlots(day, config.planner.slot_minutes);
-      const measured = deps.inputs.readMeasuredEnergy
-        ? await deps.inputs.readMeasuredEnergy(slots)
-        : { loadKwh: slots.map(() => undefined), pvKwh: slots.map(() => undefined), notes: ["no meters"] };
-      const record = scoreFinishedDay({
-        day,
-        config,
-        battery: batteryFromConfig(config, reservePct),
-        rates: ledger.ratesBetween(day.startMs, day.endMs),
-        commands: ledger.commandsBetween(day.startMs, day.endMs),
-        socSamples: socSamples.filter(
-          (s) => s.atMs >= day.startMs - 3_600_000 && s.atMs <= day.endMs + 3_600_000,
-        ),
-        measured,
-        slots,
-        nowMs: clock.nowMs(),
-      });
-      await dayScores.add(record);
-      log.info(describeDayScore(record, deps.currency ?? ""));
-      await safely("publishing the day score", () => publisher.publishDayScore?.(record));
+      const record = await days.scoreDay(day, socSamples);
+      if (record) await safely("publishing the day score", () => publisher.publishDayScore?.(record));
       return record;
     },
     overrides: () => overrides.list(),
@@ -449,7 +406,7 @@ export async function createRuntime(deps: RuntimeDeps): Promise<Runtime> {
       stopping = true;
       retry.cancel();
       edgeTimer?.cancel();
-      void ledger.flush();
+      void days.flush();
       return restoreOnStop({
         executor,
         journal,

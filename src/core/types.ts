@@ -148,6 +148,9 @@ export interface InverterState {
   gridPowerW?: number;
   /** The mode the inverter is in, when the profile can tell. */
   mode?: Mode;
+  /** The profile reads the mode, but the settings fit none of the modes (a command half applied,
+   * or changed by someone else): whatever is due is applied again. */
+  modeUnrecognised?: boolean;
   targetSocPct?: number;
   powerW?: number;
 }

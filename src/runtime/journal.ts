@@ -52,9 +52,10 @@ export function sameCommand(a: Command, b: Command): boolean {
 
 /** Whether what the inverter reports contradicts the command (only fields it reports count). */
 export function drifted(
-  state: { mode?: string; targetSocPct?: number; powerW?: number },
+  state: { mode?: string; modeUnrecognised?: boolean; targetSocPct?: number; powerW?: number },
   command: Command,
 ): boolean {
+  if (state.modeUnrecognised) return true;
   if (state.mode !== undefined && state.mode !== command.mode) return true;
   if (state.targetSocPct !== undefined && command.targetSocPct !== undefined) {
     if (Math.abs(state.targetSocPct - command.targetSocPct) >= 1) return true;

@@ -10,7 +10,7 @@ import type { HaClient, HaEntityState } from "../../ha/client.js";
 import type { EntityStates } from "../../ha/entity-cache.js";
 import { createLogger, type Logger } from "../../log.js";
 import type { ApplyReport, Controller } from "../../runtime/ports.js";
-import { detectMode } from "./detect-mode.js";
+import { readMode } from "./detect-mode.js";
 import { effectiveDesired, matches, readSocPct, show, UNAVAILABLE, unmetSteps } from "./entity-match.js";
 import {
   boundEntityIds,
@@ -213,8 +213,12 @@ export function createHaServicesController(options: HaServicesControllerOptions)
     readState: async (): Promise<InverterState> => {
       const states = await readStates();
       const socPct = readSocPct(options.socEntity, states.get(options.socEntity), options.capacityKwh);
-      const mode = detectMode(binding, limits, states);
-      return { socPct, ...(mode ? { mode } : {}) };
+      const reading = readMode(binding, limits, states);
+      return {
+        socPct,
+        ...("mode" in reading ? { mode: reading.mode } : {}),
+        ...("unrecognised" in reading ? { modeUnrecognised: true } : {}),
+      };
     },
     apply,
     restoreSelfUse: () => apply({ mode: "self-use" }),

@@ -21,8 +21,20 @@ export function detectMode(
   limits: Limits,
   states: ReadonlyMap<string, HaEntityState>,
 ): Mode | undefined {
+  const reading = readMode(binding, limits, states);
+  return "mode" in reading ? reading.mode : undefined;
+}
+
+/** The mode, or `unrecognised` when settings were compared and every mode's contradicted them
+ * (a tie or nothing to compare says nothing: `{}`). */
+export function readMode(
+  binding: ProfileBinding,
+  limits: Limits,
+  states: ReadonlyMap<string, HaEntityState>,
+): { mode: Mode } | { unrecognised: true } | Record<string, never> {
   let best: { mode: Mode; score: number } | undefined;
   let tie = false;
+  let contradicted = 0;
   for (const mode of MODES) {
     const specs = binding.profile.modes[mode];
     let score = 0;
@@ -38,6 +50,7 @@ export function detectMode(
           : matches(effectiveDesired(step, state), step.tolerance, state);
       if (!ok) {
         fits = false;
+        contradicted++;
         break;
       }
       score += 1;
@@ -50,5 +63,6 @@ export function detectMode(
       tie = true;
     }
   }
-  return tie ? undefined : best?.mode;
+  if (best) return tie ? {} : { mode: best.mode };
+  return contradicted === MODES.length ? { unrecognised: true } : {};
 }

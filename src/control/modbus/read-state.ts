@@ -44,7 +44,7 @@ async function optionalRead(map: RegisterMap, spec: ReadSpec | undefined, what: 
 export async function decodeMode(
   map: RegisterMap,
   profile: ModbusProfile,
-): Promise<{ mode: Mode; powerW?: number; targetSocPct?: number } | undefined> {
+): Promise<{ mode: Mode; powerW?: number; targetSocPct?: number } | "unrecognised" | undefined> {
   for (const mode of DECODE_ORDER) {
     const spec = profile.modes[mode];
     let matches = true;
@@ -72,7 +72,8 @@ export async function decodeMode(
     decoded.powerW = Math.round((value / write.value.factor) * per);
     return decoded;
   }
-  return undefined;
+  // Every register read, and no mode's signature fits: a mixed state, not an unreadable one.
+  return "unrecognised";
 }
 
 export async function readInverterState(map: RegisterMap, profile: ModbusProfile): Promise<InverterState> {
@@ -88,7 +89,8 @@ export async function readInverterState(map: RegisterMap, profile: ModbusProfile
   if (pvPowerW !== undefined) state.pvPowerW = pvPowerW;
   if (gridPowerW !== undefined) state.gridPowerW = gridPowerW;
   const decoded = await decodeMode(map, profile).catch(() => undefined);
-  if (decoded) {
+  if (decoded === "unrecognised") state.modeUnrecognised = true;
+  else if (decoded) {
     state.mode = decoded.mode;
     if (decoded.powerW !== undefined) state.powerW = decoded.powerW;
     if (decoded.targetSocPct !== undefined) state.targetSocPct = decoded.targetSocPct;

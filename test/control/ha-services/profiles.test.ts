@@ -197,6 +197,22 @@ describe("HA-service profiles against the simulator", () => {
     rig = undefined;
   });
 
+  for (const [name, c] of Object.entries(CASES).filter(([, c]) => c.detectable.length === 4)) {
+    it(`${name}: settings that fit no mode read as unrecognised (so the executor applies again)`, async () => {
+      rig = await startRig(c.binding);
+      await rig.controller.apply(COMMANDS.charge);
+      // Every entity a mode sets to a word (a select, a switch) holds a word no mode uses.
+      for (const [entityId, value] of Object.entries(c.expected.charge)) {
+        if (Number.isNaN(Number(value)))
+          rig.sim.setState(entityId, "Not a mode", rig.sim.getState(entityId)?.attributes);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const state = await rig.controller.readState();
+      expect(state.mode).toBeUndefined();
+      expect(state.modeUnrecognised).toBe(true);
+    });
+  }
+
   it("covers every profile", () => {
     expect(Object.keys(CASES).sort()).toEqual(Object.keys(HA_SERVICE_PROFILES).sort());
   });

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ModbusController } from "../../../src/control/modbus/controller.js";
 import type { Command, Mode } from "../../../src/core/types.js";
+import { drifted } from "../../../src/runtime/journal.js";
 import type { FakeInverter, FakeInverterProfile } from "../../../src/sim/modbus/fake-inverter.js";
 import { changes, deviceAndController } from "./helpers.js";
 
@@ -215,6 +216,21 @@ describe("reading back what a device was told", () => {
 });
 
 describe("half-applied commands", () => {
+  it("reads a mix of two modes' registers as no mode, so that it counts as drifted", async () => {
+    const { fake: f, controller: c } = await start("sungrow-sh");
+    // Forced EMS mode with the stop command: what a restore to self-use cut short leaves.
+    f.setHolding(13049, 2);
+    f.setHolding(13050, 0xcc);
+    const state = await c.readState();
+    expect(state.mode).toBeUndefined();
+    expect(state.modeUnrecognised).toBe(true);
+    expect(drifted(state, { mode: "self-use" })).toBe(true);
+    const report = await c.apply({ mode: "self-use" });
+    expect(report.written).toContain("ems_mode=0");
+    expect(await c.readState()).toMatchObject({ mode: "self-use" });
+    expect((await c.readState()).modeUnrecognised).toBeUndefined();
+  });
+
   it("completes a command of which only some registers were written", async () => {
     const { fake: f, controller: c } = await start("sungrow-sh");
     // A previous run died after writing the power and the command, before switching the EMS mode.

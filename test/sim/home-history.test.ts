@@ -11,7 +11,7 @@ const json = (path: string) =>
 
 describe("home-history files", () => {
   it("the bundled days parse, with four weeks of recorder history ending where the day starts", () => {
-    const history = parseHomeHistory(json("home-history/day-2024-07-10.json"));
+    const history = parseHomeHistory(json("home-history/day-2024-07-09.json"));
     expect(history.slots).toHaveLength(48);
     expect(history.loadHistory.hourlyKwh).toHaveLength(28 * 24);
     expect(
@@ -20,7 +20,7 @@ describe("home-history files", () => {
   });
 
   it("rejects a history that does not end where the day starts, naming the field", () => {
-    const raw = json("home-history/day-2024-07-10.json");
+    const raw = json("home-history/day-2024-07-09.json");
     const history = raw.loadHistory as { hourlyKwh: number[] };
     history.hourlyKwh = history.hourlyKwh.slice(1);
     expect(() => parseHomeHistory(raw, "f.json")).toThrow(
@@ -29,22 +29,22 @@ describe("home-history files", () => {
   });
 
   it("the bundled days carry the next day's Agile rates, out at 16:00 London time", () => {
-    const history = parseHomeHistory(json("home-history/day-2024-07-10.json"));
-    expect(history.nextDayRates?.publishedAt).toBe("2024-07-10T15:00:00.000Z");
+    const history = parseHomeHistory(json("home-history/day-2024-07-09.json"));
+    expect(history.nextDayRates?.publishedAt).toBe("2024-07-09T15:00:00.000Z");
     expect(history.nextDayRates?.rates).toHaveLength(48);
   });
 
   it("rejects next-day rates published outside the day, naming the field", () => {
-    const raw = json("home-history/day-2024-07-10.json");
-    (raw.nextDayRates as { publishedAt: string }).publishedAt = "2024-07-11T15:00:00.000Z";
+    const raw = json("home-history/day-2024-07-09.json");
+    (raw.nextDayRates as { publishedAt: string }).publishedAt = "2024-07-10T15:00:00.000Z";
     expect(() => parseHomeHistory(raw, "f.json")).toThrow(
       /f\.json: nextDayRates\.publishedAt must be within/,
     );
   });
 
   it("rejects a Solcast period that is not its slot's", () => {
-    const raw = json("home-history/day-2024-07-10.json");
-    (raw.solcast as { period_start: string }[])[3]!.period_start = "2024-07-10T05:00:00.000Z";
+    const raw = json("home-history/day-2024-07-09.json");
+    (raw.solcast as { period_start: string }[])[3]!.period_start = "2024-07-09T05:00:00.000Z";
     expect(() => parseHomeHistory(raw)).toThrow(/solcast\[3\]\.period_start/);
   });
 
@@ -56,8 +56,8 @@ describe("home-history files", () => {
   });
 
   it("rejects a tomorrow forecast that does not follow the day, naming the field", () => {
-    const raw = json("home-history/day-2024-07-10.json");
-    (raw.solcastTomorrow as { period_start: string }[])[0]!.period_start = "2024-07-10T22:30:00.000Z";
+    const raw = json("home-history/day-2024-07-09.json");
+    (raw.solcastTomorrow as { period_start: string }[])[0]!.period_start = "2024-07-09T22:30:00.000Z";
     expect(() => parseHomeHistory(raw)).toThrow(/solcastTomorrow\[0\]\.period_start must follow the slots/);
   });
 

@@ -12,7 +12,7 @@ import { runTwinDay, type TwinSlot } from "../twin/run-day.js";
 import { type Bill, executedHeader, formatBill, formatExecutedSlot, formatStoredPlan } from "./report.js";
 
 export const DEFAULT_DEMO_DAY = new URL(
-  "../../../test/fixtures/home-history/day-2024-11-18.json",
+  "../../../test/fixtures/home-history/day-2024-11-20.json",
   import.meta.url,
 );
 

@@ -14,9 +14,13 @@
 // - Solcast's p10/p90: the household's forecast scaled by the 10th/90th percentile of what the
 //   panels made per forecast kWh over the four weeks before the day (its own recent error).
 // Tomorrow's rates: the price day's next day, the same way, published at 16:00 (as Agile's are).
+// On about 50 of the data's days the household's forecast column is empty (`nan`): no Solcast
+// user sees a day without a forecast, so a day is only bundled where its own and tomorrow's
+// forecast exist (a wanted date moves to the nearest such date of its month); the forecast is
+// never made up from what the panels did, which would hand the add-on hindsight.
 // Exports: "agile" pays 45 % of the import price (about what Agile Outgoing paid); "fixed" pays
 // 15 p/kWh. Batteries rotate through three sizes.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DateTime } from "luxon";
 import { HOME_HISTORY_FORMAT, type HomeHistory, parseHomeHistory } from "../home-history.js";
@@ -30,6 +34,11 @@ const DAY_MS = 24 * HOUR_MS;
 const HISTORY_DAYS = 28;
 const EXPORT_SHARE = 0.45;
 const FIXED_EXPORT = 0.15;
+/** A day's PV forecast is missing when the slots without one held more than this share of what
+ * the panels made (a lone empty slot at dawn is the household's logger, not a missing forecast). */
+export const MAX_FORECAST_GAP = 0.05;
+/** How far (days, either way, within its month) a wanted date may move to one with complete data. */
+const MAX_SHIFT_DAYS = 10;
 
 /** Tuning days: the 5th of every month. Reported days: the 10th, 18th and 26th. */
 export const TUNING_DAYS = [
@@ -61,10 +70,11 @@ const BATTERIES = [
   { label: "big-13.5", capacityKwh: 13.5, minSocKwh: 0.7, maxChargeKw: 5, maxDischargeKw: 5 },
 ];
 
-interface HouseholdRow {
+export interface HouseholdRow {
   loadW: number | undefined;
   pvW: number;
-  pvForecastW: number;
+  /** undefined: the household's forecast column is empty (`nan`) there. */
+  pvForecastW: number | undefined;
 }
 
 function num(text: string | undefined): number | undefined {
@@ -72,16 +82,17 @@ function num(text: string | undefined): number | undefined {
   return text === undefined || text === "nan" || !Number.isFinite(value) ? undefined : value;
 }
 
-function readHousehold(): Map<number, HouseholdRow> {
+export function readHousehold(): Map<number, HouseholdRow> {
   const rows = readFileSync(join(DATA, "emhass-load-pv-2024-2025.csv"), "utf8").trim().split("\n").slice(1);
   const out = new Map<number, HouseholdRow>();
   for (const row of rows) {
     const [time, load, pv, forecast] = row.split(",");
     const loadW = num(load);
+    const forecastW = num(forecast);
     out.set(Date.parse(`${time}Z`), {
       loadW: loadW === undefined ? undefined : Math.max(0, loadW),
       pvW: Math.max(0, num(pv) ?? 0),
-      pvForecastW: Math.max(0, num(forecast) ?? 0),
+      pvForecastW: forecastW === undefined ? undefined : Math.max(0, forecastW),
     });
   }
   return out;
@@ -112,6 +123,20 @@ function quantile(sorted: readonly number[], q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/** The share of the PV measured in [fromMs, toMs) that fell in slots with no forecast (0 when the
+ * panels made nothing). */
+export function forecastGapShare(household: Map<number, HouseholdRow>, fromMs: number, toMs: number): number {
+  let pvW = 0;
+  let uncoveredW = 0;
+  for (let t = fromMs; t < toMs; t += SLOT_MS) {
+    const row = household.get(t);
+    if (!row) continue;
+    pvW += row.pvW;
+    if (row.pvForecastW === undefined) uncoveredW += row.pvW;
+  }
+  return pvW > 0 ? uncoveredW / pvW : 0;
 }
 
 export function buildDay(
@@ -145,6 +170,10 @@ export function buildDay(
     });
   }
 
+  const gap = forecastGapShare(household, startMs, endMs);
+  if (gap > MAX_FORECAST_GAP)
+    throw new Error(`${day}: no PV forecast for ${Math.round(gap * 100)} % of its PV`);
+
   const historyStartMs = startMs - HISTORY_DAYS * DAY_MS;
   const hourlyKwh: (number | null)[] = [];
   for (let t = historyStartMs; t < startMs; t += HOUR_MS) {
@@ -158,7 +187,7 @@ export function buildDay(
   const ratios: number[] = [];
   for (let t = historyStartMs; t < startMs; t += SLOT_MS) {
     const row = household.get(t);
-    if (row && row.pvForecastW > 200) ratios.push(row.pvW / row.pvForecastW);
+    if (row?.pvForecastW !== undefined && row.pvForecastW > 200) ratios.push(row.pvW / row.pvForecastW);
   }
   ratios.sort((a, b) => a - b);
   const q10 = Math.min(1, quantile(ratios, 0.1));
@@ -198,7 +227,7 @@ export function buildDay(
   for (let t = endMs; t < nextEndMs; t += SLOT_MS) {
     const row = household.get(t);
     if (!row) break;
-    const kw = row.pvForecastW / 1000;
+    const kw = (row.pvForecastW ?? 0) / 1000;
     solcastTomorrow.push({
       period_start: new Date(t).toISOString(),
       pv_estimate: round(kw),
@@ -207,6 +236,9 @@ export function buildDay(
     });
   }
   const tomorrowComplete = solcastTomorrow.length === (nextEndMs - endMs) / SLOT_MS;
+  const tomorrowGap = forecastGapShare(household, endMs, nextEndMs);
+  if (tomorrowComplete && tomorrowGap > MAX_FORECAST_GAP)
+    throw new Error(`${day}: no PV forecast for ${Math.round(tomorrowGap * 100)} % of tomorrow's PV`);
 
   const sortedPrices = slots.map((s) => s.importPrice).sort((a, b) => a - b);
   const history = {
@@ -242,39 +274,63 @@ export function buildDay(
   return parseHomeHistory(history, day);
 }
 
+/** `wanted`, then the other dates of its month nearest to it, the later first on a tie. */
+export function candidateDates(wanted: string): string[] {
+  const at = DateTime.fromISO(wanted);
+  const out = [wanted];
+  for (let shift = 1; shift <= MAX_SHIFT_DAYS; shift++)
+    for (const date of [at.plus({ days: shift }), at.minus({ days: shift })])
+      if (date.month === at.month) out.push(date.toISODate()!);
+  return out;
+}
+
+const daysApart = (a: string, b: string) =>
+  Math.abs(DateTime.fromISO(a).diff(DateTime.fromISO(b), "days").days);
+
 function main(): void {
   const household = readHousehold();
   const prices = readPrices();
   mkdirSync(OUT, { recursive: true });
+  // Rebuilt from scratch: a day that moved must not leave its old file behind.
+  for (const file of readdirSync(OUT)) if (/^(tune|day|run)-.*\.json$/.test(file)) rmSync(join(OUT, file));
   const days = [
     ...TUNING_DAYS.map((d) => ["tune", d] as const),
     ...REPORT_DAYS.map((d) => ["day", d] as const),
   ];
+  const tuning: string[] = [];
+  const reported: string[] = [];
+  const moved = (kind: string, wanted: string, day: string) => {
+    if (day !== wanted) process.stdout.write(`${kind} ${wanted} → ${day}\n`);
+  };
   days.forEach(([kind, wanted], i) => {
-    // A day with a gap in the data (the household's logger, the price feed) gives way to the next.
-    for (let shift = 0; shift < 5; shift++) {
-      const day = DateTime.fromISO(wanted).plus({ days: shift }).toISODate()!;
+    // A day with a gap in the data (the household's logger or PV forecast, the price feed) gives
+    // way to the nearest date of its month without one; a held-out day never takes a tuning day,
+    // nor the day before or after another held-out one.
+    for (const day of candidateDates(wanted)) {
+      if (kind === "day" && (tuning.includes(day) || reported.some((d) => daysApart(d, day) <= 1))) continue;
       try {
         const history = buildDay(day, i, household, prices);
         writeFileSync(join(OUT, `${kind}-${day}.json`), `${JSON.stringify(history)}\n`);
+        (kind === "tune" ? tuning : reported).push(day);
+        moved(kind, wanted, day);
         return;
       } catch (error) {
-        process.stderr.write(`${(error as Error).message}; trying the next day\n`);
+        process.stderr.write(`${(error as Error).message}; trying another day\n`);
       }
     }
+    throw new Error(`${kind} ${wanted}: no complete day within ${MAX_SHIFT_DAYS} days in its month`);
   });
   let runFiles = 0;
   RUN_STARTS.forEach((first, variant) => {
     // A run needs every day complete, tomorrow's rates and PV forecast included (they are what
-    // the add-on plans across midnight on); a gap moves the whole run on a day.
-    for (let shift = 0; shift < 5; shift++) {
+    // the add-on plans across midnight on); a gap moves the whole run to the nearest start of
+    // its month that has none (and no tuning day).
+    for (const start of candidateDates(first)) {
       const dates = Array.from(
         { length: RUN_DAYS },
-        (_, k) =>
-          DateTime.fromISO(first)
-            .plus({ days: shift + k })
-            .toISODate()!,
+        (_, k) => DateTime.fromISO(start).plus({ days: k }).toISODate()!,
       );
+      if (dates.some((d) => tuning.includes(d))) continue;
       try {
         const run = dates.map((day) => buildDay(day, variant, household, prices));
         if (run.some((h) => !h.nextDayRates || !h.solcastTomorrow))
@@ -283,11 +339,13 @@ function main(): void {
           writeFileSync(join(OUT, `run-${dates[k]}.json`), `${JSON.stringify(history)}\n`);
         });
         runFiles += run.length;
-        break;
+        moved("run", first, start);
+        return;
       } catch (error) {
-        process.stderr.write(`run ${(error as Error).message}; trying the next day\n`);
+        process.stderr.write(`run ${(error as Error).message}; trying another start\n`);
       }
     }
+    throw new Error(`run ${first}: no ${RUN_DAYS} complete days within ${MAX_SHIFT_DAYS} days in its month`);
   });
   process.stdout.write(`wrote ${days.length} days and ${runFiles} run days to ${OUT}\n`);
 }

@@ -205,6 +205,13 @@ export async function startAddon(options: AddonOptions): Promise<Addon> {
       currency,
       log: log.child("runtime"),
     });
+    // Said at start, not after the first night: what will keep the days from being scored.
+    void meters
+      .missingMeters()
+      .then((notes) => {
+        if (notes.length > 0) log.warn(`the day score will not be made: ${notes.join("; ")}`);
+      })
+      .catch(() => undefined);
     // A typo in an entity id is the commonest setup mistake: say which one, where users look.
     if (missing.length > 0) await runtime.raiseStatus("missing-entities", missingEntityMessage(missing));
     // The controls show the settings in force (restored after a restart), not the options.

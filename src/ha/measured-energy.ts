@@ -84,6 +84,8 @@ export function solarStatisticIds(prefs: unknown): string[] {
 
 export interface MeasuredEnergyReader {
   read(slots: readonly GridSlot[]): Promise<MeasuredEnergy>;
+  /** What stops days from being scored, said at start rather than after the first night. */
+  missingMeters(): Promise<string[]>;
 }
 
 export function createMeasuredEnergyReader(client: HaClient, config: Config): MeasuredEnergyReader {
@@ -122,7 +124,32 @@ export function createMeasuredEnergyReader(client: HaClient, config: Config): Me
     return out;
   };
 
+  /** The Energy dashboard's PV meters, with a note when there are none (or HA cannot say). */
+  const solarMeters = async (): Promise<{ ids: string[]; notes: string[] }> => {
+    if (config.solar.source === "none") return { ids: [], notes: [] };
+    const notes: string[] = [];
+    let ids: string[] = [];
+    try {
+      ids = solarStatisticIds(await client.sendMessage({ type: "energy/get_prefs" }));
+    } catch (error) {
+      notes.push(`HA's Energy dashboard preferences could not be read (${errorMessage(error)})`);
+    }
+    if (ids.length === 0)
+      notes.push(
+        "HA's Energy dashboard names no solar production: add the PV energy sensor there " +
+          "(Settings → Dashboards → Energy → Solar panels) so that days can be scored",
+      );
+    return { ids, notes };
+  };
+
   return {
+    async missingMeters() {
+      const { notes } = await solarMeters();
+      if (!config.load.consumption_entity)
+        notes.push("load.consumption_entity is not set: the day's load is not measured");
+      return notes;
+    },
+
     async read(slots) {
       const notes: string[] = [];
       const none = slots.map(() => undefined);
@@ -130,21 +157,9 @@ export function createMeasuredEnergyReader(client: HaClient, config: Config): Me
       const fromMs = slots[0]!.startMs;
       const toMs = slots.at(-1)!.endMs;
       const { consumption_entity: consumptionId, ev_entity: evId } = config.load;
-      let solarIds: string[] = [];
-      let pvKnown = config.solar.source === "none";
-      if (!pvKnown) {
-        try {
-          solarIds = solarStatisticIds(await client.sendMessage({ type: "energy/get_prefs" }));
-        } catch (error) {
-          notes.push(`HA's Energy dashboard preferences could not be read (${errorMessage(error)})`);
-        }
-        pvKnown = solarIds.length > 0;
-        if (!pvKnown)
-          notes.push(
-            "HA's Energy dashboard names no solar production: add the PV energy sensor there " +
-              "(Settings → Dashboards → Energy → Solar panels) so that days can be scored",
-          );
-      }
+      const solar = await solarMeters();
+      const solarIds = solar.ids;
+      notes.push(...solar.notes);
       if (!consumptionId) notes.push("load.consumption_entity is not set: the day's load is not measured");
       const ids = [consumptionId, evId, ...solarIds].filter((id): id is string => Boolean(id));
       let points: Map<string, MeteredPoint[]>;

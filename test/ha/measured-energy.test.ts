@@ -122,6 +122,17 @@ describe("measured energy for the day score", () => {
     expect(measured.notes.join(" ")).toContain("Settings → Dashboards → Energy → Solar panels");
   });
 
+  it("says at start what will keep the days from being scored", async () => {
+    const reader = await setUp({ ...options, load: {} });
+    const notes = await reader.missingMeters();
+    expect(notes.join(" ")).toContain("Settings → Dashboards → Energy → Solar panels");
+    expect(notes.join(" ")).toContain("load.consumption_entity is not set");
+    sim!.setEnergyPrefs({ energy_sources: [solarSource(PV_EAST)], device_consumption: [] });
+    expect(await reader.missingMeters()).toEqual([
+      "load.consumption_entity is not set: the day's load is not measured",
+    ]);
+  });
+
   it("needs no PV meter in a home without PV", async () => {
     const reader = await setUp({ ...options, solar: { source: "none" } });
     const measured = await reader.read(slots);

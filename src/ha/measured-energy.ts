@@ -9,6 +9,7 @@ import type { GridSlot } from "../core/slot-grid.js";
 import { resampleEnergy } from "../core/slot-grid.js";
 import { errorMessage, InputError } from "../errors.js";
 import type { MeasuredEnergy } from "../runtime/ports.js";
+import { isSaneInstant } from "../runtime/time-bounds.js";
 import type { HaClient } from "./client.js";
 import { energyKwh, parsedValue } from "./quantities.js";
 import { parseInstant } from "./states.js";
@@ -47,7 +48,8 @@ export function meteredPoints(rows: unknown, period: Period): MeteredPoint[] {
     const parsed = statRow.safeParse(raw);
     if (!parsed.success) continue;
     const startMs = parseInstant(parsed.data.start);
-    if (startMs === undefined) continue;
+    // A start outside 2000–2100 is no statistics row (a number that is not an instant).
+    if (!isSaneInstant(startMs)) continue;
     // The statistics are asked for in kWh (units: {energy: "kWh"}).
     const sum = parsedValue(energyKwh(parsed.data.sum, "kWh"));
     let change = parsedValue(energyKwh(parsed.data.change, "kWh"));

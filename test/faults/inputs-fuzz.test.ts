@@ -11,6 +11,7 @@ import { decide } from "../../src/core/decide.js";
 import type { PlanSlot } from "../../src/core/types.js";
 import { ControlError } from "../../src/errors.js";
 import type { HaEntityState } from "../../src/ha/client.js";
+import { meteredPoints, solarStatisticIds } from "../../src/ha/measured-energy.js";
 import { readAmberForecasts } from "../../src/ha/readers/amber.js";
 import { readBattery } from "../../src/ha/readers/battery.js";
 import { hourlyEnergy } from "../../src/ha/readers/load.js";
@@ -313,6 +314,44 @@ describe("fuzzed tariff and forecast attributes through the readers", () => {
           expect(Number.isFinite(kwh) && kwh >= 0 && kwh <= 100).toBe(true);
       },
       500,
+    );
+  });
+});
+
+describe("fuzzed inputs of the day score", () => {
+  it("meter statistics rows: energy finite, never negative, within a house's meter", () => {
+    checked(
+      "fuzzed meter statistics rows (day score)",
+      fc.tuple(
+        fc.constantFrom<"5minute" | "hour">("5minute", "hour"),
+        fc.oneof(
+          fc.anything(),
+          fc.array(fc.record({ start: fc.oneof(instant, fc.double()), change: anyValue, sum: anyValue })),
+        ),
+      ),
+      ([period, rows]) => {
+        for (const p of meteredPoints(rows, period)) {
+          expect(Number.isFinite(p.energyKwh) && p.energyKwh >= 0).toBe(true);
+          expect(Number.isFinite(p.startMs) && p.endMs > p.startMs).toBe(true);
+          expect(p.energyKwh).toBeLessThanOrEqual((100 * (p.endMs - p.startMs)) / HOUR_MS + 1e-9);
+        }
+      },
+      500,
+    );
+  });
+
+  it("Energy dashboard preferences: only strings come out as PV meters", () => {
+    const source = fc.record({
+      type: fc.oneof(fc.constantFrom("solar", "grid", "battery", "wind"), fc.string()),
+      stat_energy_from: anyValue,
+    });
+    checked(
+      "fuzzed Energy dashboard preferences (day score)",
+      fc.oneof(fc.anything(), fc.record({ energy_sources: fc.oneof(fc.array(source), fc.anything()) })),
+      (prefs) => {
+        for (const id of solarStatisticIds(prefs)) expect(typeof id === "string" && id.length > 0).toBe(true);
+      },
+      300,
     );
   });
 });

@@ -69,6 +69,9 @@ export interface FinishedSlot {
   socEndKwh?: number;
   /** The add-on's commands during the slot, in time order (the replayed costing). */
   commands?: readonly CommandSpan[];
+  /** What the grid meters measured, where HA's Energy dashboard names them (the bill check). */
+  gridImportKwh?: number;
+  gridExportKwh?: number;
 }
 
 export interface FinishedDay {
@@ -98,14 +101,24 @@ export function actualsProblem(day: FinishedDay): PlanProblem {
   };
 }
 
+/** A day's cost in parts: what the supplier bills, the battery's wear, the energy it gained. */
+export interface DayCosting {
+  billCost: number;
+  wearCost: number;
+  storedGainKwh: number;
+  /** bill + wear − terminal value × stored gain: FORMAT.md's netCost. */
+  netCost: number;
+}
+
 /**
- * The day's net cost from the measured SOC: a slot whose stored energy rose charged that much
+ * The day's cost from the measured SOC: a slot whose stored energy rose charged that much
  * through the charge efficiency, one whose energy fell delivered it through the discharge
  * efficiency; the rest came from or went to the grid. Every slot needs both SOC readings.
  */
-export function measuredNetCost(day: FinishedDay): number {
+export function measuredCosting(day: FinishedDay): DayCosting {
   const { battery, grid } = day;
-  let cost = 0;
+  let billCost = 0;
+  let wearCost = 0;
   let lastSocKwh = day.initialSocKwh;
   for (const slot of day.slots) {
     if (slot.socStartKwh === undefined || slot.socEndKwh === undefined)
@@ -114,10 +127,31 @@ export function measuredNetCost(day: FinishedDay): number {
     const chargeKwh = storedKwh > 0 ? storedKwh / battery.chargeEfficiency : 0;
     const dischargeKwh = storedKwh < 0 ? -storedKwh * battery.dischargeEfficiency : 0;
     const flows = settleSlot(slot, chargeKwh, dischargeKwh, grid, slotHours(slot));
-    cost += slotCost(slot, flows, dischargeKwh, battery.cycleCostPerKwh);
+    billCost += slotCost(slot, flows, 0, 0);
+    wearCost += dischargeKwh * battery.cycleCostPerKwh;
     lastSocKwh = slot.socEndKwh;
   }
-  return cost - day.terminalValuePerKwh * (lastSocKwh - day.initialSocKwh);
+  const storedGainKwh = lastSocKwh - day.initialSocKwh;
+  return {
+    billCost,
+    wearCost,
+    storedGainKwh,
+    netCost: billCost + wearCost - day.terminalValuePerKwh * storedGainKwh,
+  };
+}
+
+export function measuredNetCost(day: FinishedDay): number {
+  return measuredCosting(day).netCost;
+}
+
+/** What the grid meters say the day cost at its rates; undefined unless every slot has both. */
+export function meteredBillCost(day: FinishedDay): number | undefined {
+  let cost = 0;
+  for (const slot of day.slots) {
+    if (slot.gridImportKwh === undefined || slot.gridExportKwh === undefined) return undefined;
+    cost += slot.gridImportKwh * slot.importPricePerKwh - slot.gridExportKwh * slot.exportPricePerKwh;
+  }
+  return cost;
 }
 
 /**

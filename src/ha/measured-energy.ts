@@ -84,6 +84,43 @@ export function solarStatisticIds(prefs: unknown): string[] {
   return [...new Set(ids)];
 }
 
+const unifiedGridSchema = z
+  .object({
+    type: z.literal("grid"),
+    stat_energy_from: z.string().nullish(),
+    stat_energy_to: z.string().nullish(),
+  })
+  .passthrough();
+const legacyGridSchema = z
+  .object({
+    type: z.literal("grid"),
+    flow_from: z.array(z.object({ stat_energy_from: z.string() }).passthrough()),
+    flow_to: z.array(z.object({ stat_energy_to: z.string() }).passthrough()),
+  })
+  .passthrough();
+
+/** The grid import and export meters the Energy dashboard names: HA's current format (one source
+ * per import/export pair) and the older `flow_from`/`flow_to` lists (energy/data.py). */
+export function gridStatisticIds(prefs: unknown): { importIds: string[]; exportIds: string[] } {
+  const importIds: string[] = [];
+  const exportIds: string[] = [];
+  const parsed = energyPrefsSchema.safeParse(prefs);
+  if (!parsed.success) return { importIds, exportIds };
+  for (const raw of parsed.data.energy_sources) {
+    const legacy = legacyGridSchema.safeParse(raw);
+    if (legacy.success) {
+      importIds.push(...legacy.data.flow_from.map((f) => f.stat_energy_from));
+      exportIds.push(...legacy.data.flow_to.map((f) => f.stat_energy_to));
+      continue;
+    }
+    const unified = unifiedGridSchema.safeParse(raw);
+    if (!unified.success) continue;
+    if (unified.data.stat_energy_from) importIds.push(unified.data.stat_energy_from);
+    if (unified.data.stat_energy_to) exportIds.push(unified.data.stat_energy_to);
+  }
+  return { importIds: [...new Set(importIds)], exportIds: [...new Set(exportIds)] };
+}
+
 export interface MeasuredEnergyReader {
   read(slots: readonly GridSlot[]): Promise<MeasuredEnergy>;
   /** What stops days from being scored, said at start rather than after the first night. */
@@ -126,22 +163,31 @@ export function createMeasuredEnergyReader(client: HaClient, config: Config): Me
     return out;
   };
 
-  /** The Energy dashboard's PV meters, with a note when there are none (or HA cannot say). */
-  const solarMeters = async (): Promise<{ ids: string[]; notes: string[] }> => {
-    if (config.solar.source === "none") return { ids: [], notes: [] };
+  /** The Energy dashboard's PV meters, with a note when there are none (or HA cannot say), and
+   * its grid meters. */
+  const solarMeters = async (): Promise<{
+    ids: string[];
+    grid: { importIds: string[]; exportIds: string[] };
+    notes: string[];
+  }> => {
     const notes: string[] = [];
     let ids: string[] = [];
+    let grid = { importIds: [] as string[], exportIds: [] as string[] };
     try {
-      ids = solarStatisticIds(await client.sendMessage({ type: "energy/get_prefs" }));
+      const prefs = await client.sendMessage({ type: "energy/get_prefs" });
+      ids = solarStatisticIds(prefs);
+      grid = gridStatisticIds(prefs);
     } catch (error) {
-      notes.push(`HA's Energy dashboard preferences could not be read (${errorMessage(error)})`);
+      if (config.solar.source !== "none")
+        notes.push(`HA's Energy dashboard preferences could not be read (${errorMessage(error)})`);
     }
+    if (config.solar.source === "none") return { ids: [], grid, notes: [] };
     if (ids.length === 0)
       notes.push(
         "HA's Energy dashboard names no solar production: add the PV energy sensor there " +
           "(Settings → Dashboards → Energy → Solar panels) so that days can be scored",
       );
-    return { ids, notes };
+    return { ids, grid, notes };
   };
 
   return {
@@ -163,7 +209,10 @@ export function createMeasuredEnergyReader(client: HaClient, config: Config): Me
       const solarIds = solar.ids;
       notes.push(...solar.notes);
       if (!consumptionId) notes.push("load.consumption_entity is not set: the day's load is not measured");
-      const ids = [consumptionId, evId, ...solarIds].filter((id): id is string => Boolean(id));
+      const { importIds, exportIds } = solar.grid;
+      const ids = [consumptionId, evId, ...solarIds, ...importIds, ...exportIds].filter((id): id is string =>
+        Boolean(id),
+      );
       let points: Map<string, MeteredPoint[]>;
       try {
         points = await pointsOf([...new Set(ids)], fromMs, toMs);
@@ -187,11 +236,10 @@ export function createMeasuredEnergyReader(client: HaClient, config: Config): Me
         // No EV row for a slot: the charger's meter recorded nothing then, so nothing to take out.
         return Math.max(0, kwh - (ev?.[i] ?? 0));
       });
-      let pvKwh: (number | undefined)[] = none;
-      if (config.solar.source === "none") pvKwh = slots.map(() => 0);
-      else if (solarIds.length > 0) {
-        const arrays = solarIds.map(perSlot);
-        pvKwh = slots.map((_, i) => {
+      /** The sum of several meters per slot; undefined where any of them did not measure it. */
+      const summed = (meterIds: string[]) => {
+        const arrays = meterIds.map(perSlot);
+        return slots.map((_, i) => {
           let total = 0;
           for (const values of arrays) {
             const kwh = values[i];
@@ -200,8 +248,15 @@ export function createMeasuredEnergyReader(client: HaClient, config: Config): Me
           }
           return total;
         });
-      }
-      return { loadKwh, pvKwh, notes };
+      };
+      const gridKwh =
+        importIds.length > 0 && exportIds.length > 0
+          ? { gridImportKwh: summed(importIds), gridExportKwh: summed(exportIds) }
+          : {};
+      let pvKwh: (number | undefined)[] = none;
+      if (config.solar.source === "none") pvKwh = slots.map(() => 0);
+      else if (solarIds.length > 0) pvKwh = summed(solarIds);
+      return { loadKwh, pvKwh, ...gridKwh, notes };
     },
   };
 }

@@ -30,6 +30,7 @@ const recordSchema = z.object({
     })
     .optional(),
   reason: z.string().max(2_000).optional(),
+  bill: z.object({ modelled: money, metered: money.optional() }).optional(),
   slotsScored: z.number().int().min(0),
   slotsInDay: z.number().int().min(0),
 });

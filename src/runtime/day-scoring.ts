@@ -8,7 +8,8 @@ import {
   type CommandSpan,
   type FinishedDay,
   type FinishedSlot,
-  measuredNetCost,
+  measuredCosting,
+  meteredBillCost,
   replayedNetCost,
   scoreDay,
 } from "../core/day-score.js";
@@ -136,6 +137,8 @@ export function scoreFinishedDay(input: ScoreInputs): DayScoreRecord {
       ...(socStartKwh !== undefined ? { socStartKwh } : {}),
       ...(socEndKwh !== undefined ? { socEndKwh } : {}),
       commands: spansOf(input.commands, slot, capacityKwh),
+      ...(measured.gridImportKwh?.[i] !== undefined ? { gridImportKwh: measured.gridImportKwh[i] } : {}),
+      ...(measured.gridExportKwh?.[i] !== undefined ? { gridExportKwh: measured.gridExportKwh[i] } : {}),
     });
   });
   const gaps: string[] = [];
@@ -165,11 +168,21 @@ export function scoreFinishedDay(input: ScoreInputs): DayScoreRecord {
     // As the planner values what is left at the horizon: the option, else the median price.
     terminalValuePerKwh: config.planner.terminal_value_per_kwh ?? prices[Math.floor(prices.length / 2)]!,
   };
-  const realised = replayed ? replayedNetCost(finishedDay) : measuredNetCost(finishedDay);
+  if (replayed) {
+    return {
+      ...base,
+      replayed,
+      score: scoreDay(actualsProblem(finishedDay), replayedNetCost(finishedDay)),
+      slotsScored: finished.length,
+    };
+  }
+  const costing = measuredCosting(finishedDay);
+  const metered = meteredBillCost(finishedDay);
   return {
     ...base,
     replayed,
-    score: scoreDay(actualsProblem(finishedDay), realised),
+    score: scoreDay(actualsProblem(finishedDay), costing.netCost),
+    bill: { modelled: costing.billCost, ...(metered !== undefined ? { metered } : {}) },
     slotsScored: finished.length,
   };
 }

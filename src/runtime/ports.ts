@@ -55,6 +55,9 @@ export interface MeasuredEnergy {
   /** Household load (EV charging taken out where configured). */
   loadKwh: (number | undefined)[];
   pvKwh: (number | undefined)[];
+  /** The grid meters HA's Energy dashboard names, when it names them. */
+  gridImportKwh?: (number | undefined)[];
+  gridExportKwh?: (number | undefined)[];
   /** Why something could not be measured, in words a user can act on. */
   notes: string[];
 }
@@ -211,6 +214,10 @@ export interface DayScoreRecord {
   /** Absent when the day could not be scored; then `reason` says why. */
   score?: DayScore;
   reason?: string;
+  /** The day's bill at its rates (no stored energy, no wear): as the battery model has it from the
+   * SOC, and as the grid meters say where the Energy dashboard names them. The two agreeing is
+   * what says the score can be trusted. */
+  bill?: { modelled: number; metered?: number };
   /** Slots of the day with prices and measurements, of all the day's slots. */
   slotsScored: number;
   slotsInDay: number;

@@ -101,6 +101,13 @@ function latestView(
     },
     { term: "Best possible (hindsight)", value: money(score.hindsightCost) },
   ];
+  // The bill the battery model makes of the day beside the one the grid meters make: when they
+  // agree, the score stands on what really happened.
+  if (record.bill?.metered !== undefined)
+    lines.push({
+      term: "Bill: grid meters / model",
+      value: `${money(record.bill.metered)} / ${money(record.bill.modelled)}`,
+    });
   const notes: string[] = [
     record.replayed ? REPLAYED_NOTE : "Measured from the battery's state of charge and the meters.",
   ];

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   actualsProblem,
   type FinishedDay,
+  measuredCosting,
   measuredNetCost,
+  meteredBillCost,
   replayedNetCost,
   scoreDay,
 } from "../../src/core/day-score.js";
@@ -57,6 +59,27 @@ describe("measuredNetCost", () => {
     };
     // 1.8 kWh stored took 2 kWh AC; PV 3 − load 0.5 − 2 = 0.5 kWh exported at 0.05.
     expect(measuredNetCost(day)).toBeCloseTo(-0.5 * 0.05 - 0.2 * 1.8, 12);
+  });
+
+  it("splits the day into bill, wear and stored energy, and bills the grid meters at the day's rates", () => {
+    const day: FinishedDay = {
+      slots: [
+        { ...hourSlot(0, 0.3, 2), socStartKwh: 5, socEndKwh: 4, gridImportKwh: 1.2, gridExportKwh: 0 },
+        { ...hourSlot(1, 0.1, 0.5), socStartKwh: 4, socEndKwh: 4.9, gridImportKwh: 1.5, gridExportKwh: 0.1 },
+      ],
+      battery: { ...battery, cycleCostPerKwh: 0.02 },
+      grid,
+      initialSocKwh: 5,
+      terminalValuePerKwh: 0.1,
+    };
+    const costing = measuredCosting(day);
+    // Slot 1: 0.9 kWh delivered, 1.1 imported at 0.3; slot 2: 1 kWh charged, 1.5 imported at 0.1.
+    expect(costing.billCost).toBeCloseTo(1.1 * 0.3 + 1.5 * 0.1, 12);
+    expect(costing.wearCost).toBeCloseTo(0.9 * 0.02, 12);
+    expect(costing.storedGainKwh).toBeCloseTo(-0.1, 12);
+    expect(costing.netCost).toBeCloseTo(costing.billCost + costing.wearCost + 0.01, 12);
+    expect(meteredBillCost(day)).toBeCloseTo(1.2 * 0.3 + 1.5 * 0.1 - 0.1 * 0.05, 12);
+    expect(meteredBillCost({ ...day, slots: [day.slots[0]!, hourSlot(1, 0.1, 0.5)] })).toBeUndefined();
   });
 
   it("refuses a slot without a measured SOC", () => {

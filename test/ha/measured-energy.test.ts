@@ -113,6 +113,61 @@ describe("measured energy for the day score", () => {
     expect(measured.pvKwh.reduce((a, b) => a! + b!, 0)).toBeCloseTo(2 * 6 * 0.3, 9);
   });
 
+  it("reads the grid meters the Energy dashboard names, in HA's current and older formats", async () => {
+    const reader = await setUp();
+    const GRID_IN = "sensor.grid_import_energy";
+    const GRID_OUT = "sensor.grid_export_energy";
+    sim!.setStatistics(
+      GRID_IN,
+      meter(FIVE_MIN, DAY_START - HOUR, DAY_START + 25 * HOUR, () => 0.04),
+      {
+        period: "5minute",
+      },
+    );
+    sim!.setStatistics(
+      GRID_OUT,
+      meter(FIVE_MIN, DAY_START - HOUR, DAY_START + 25 * HOUR, () => 0.01),
+      {
+        period: "5minute",
+      },
+    );
+    const unified = {
+      type: "grid" as const,
+      stat_energy_from: GRID_IN,
+      stat_energy_to: GRID_OUT,
+      stat_cost: null,
+      entity_energy_price: null,
+      number_energy_price: null,
+      stat_compensation: null,
+      entity_energy_price_export: null,
+      number_energy_price_export: null,
+      cost_adjustment_day: 0,
+    };
+    const legacy = {
+      type: "grid" as const,
+      flow_from: [
+        { stat_energy_from: GRID_IN, stat_cost: null, entity_energy_price: null, number_energy_price: null },
+      ],
+      flow_to: [
+        {
+          stat_energy_to: GRID_OUT,
+          stat_compensation: null,
+          entity_energy_price: null,
+          number_energy_price: null,
+        },
+      ],
+      cost_adjustment_day: 0,
+    };
+    for (const grid of [unified, legacy]) {
+      sim!.setEnergyPrefs({ energy_sources: [grid, solarSource(PV_EAST)], device_consumption: [] });
+      const measured = await reader.read(slots);
+      expect(measured.gridImportKwh?.[0]).toBeCloseTo(0.24, 9);
+      expect(measured.gridExportKwh?.[47]).toBeCloseTo(0.06, 9);
+    }
+    sim!.setEnergyPrefs({ energy_sources: [solarSource(PV_EAST)], device_consumption: [] });
+    expect((await reader.read(slots)).gridImportKwh).toBeUndefined();
+  });
+
   it("says where to name the PV meter when the Energy dashboard has none", async () => {
     const reader = await setUp();
     const measured = await reader.read(slots);

@@ -55,6 +55,17 @@ describe("the add-on's own day score, in the digital twin", () => {
     expect(judge.possibleSaving).toBeGreaterThan(0.2);
   });
 
+  it("bills the day from the grid meters as the battery model does from the SOC", () => {
+    const world = result.days[0]!.slots.reduce(
+      (sum, s) => sum + s.importKwh * s.importPricePerKwh - s.exportKwh * s.exportPricePerKwh,
+      0,
+    );
+    const bill = records[0]!.bill!;
+    // The meters are the world's, to the 0.1 Wh the recorder keeps.
+    expect(bill.metered).toBeCloseTo(world, 3);
+    expect(Math.abs(bill.modelled - bill.metered!)).toBeLessThan(0.01);
+  });
+
   it("publishes it as sensors HA keeps statistics of", () => {
     const own = records[0]!.score!;
     expect(Number(scoreState?.state)).toBeCloseTo(own.share * 100, 1);

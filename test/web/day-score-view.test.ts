@@ -27,6 +27,12 @@ describe("dayScoresView: the last scored day", () => {
     expect(latest.note).toBe("Measured from the battery's state of charge and the meters.");
   });
 
+  it("sets the grid meters' bill beside the model's when the Energy dashboard names the meters", () => {
+    const latest = latestOf([scoredDay(1, { bill: { modelled: 1.93, metered: 1.95 } })]);
+    expect(latest.lines.at(-1)).toEqual({ term: "Bill: grid meters / model", value: "£1.95 / £1.93" });
+    expect(latestOf([scoredDay(1, { bill: { modelled: 1.93 } })]).lines).toHaveLength(5);
+  });
+
   it("names an older day by its date", () => {
     expect(latestOf([scoredDay(2)]).label).toBe("Sat 30 May");
     expect(latestOf([scoredDay(400)]).label).toBe("Sun 27 Apr 2025");

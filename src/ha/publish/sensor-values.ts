@@ -179,6 +179,8 @@ export function dayScoreValues(record: DayScoreRecord): SensorValues {
     idle_cost: round(score.idleCost, 2),
     realised_cost: round(score.realisedCost, 2),
     hindsight_cost: round(score.hindsightCost, 2),
+    bill_modelled: record.bill ? round(record.bill.modelled, 2) : null,
+    bill_metered: record.bill?.metered !== undefined ? round(record.bill.metered, 2) : null,
   });
   return {
     day_score: { state: round(score.share * 100, 1), attributes },

@@ -8,12 +8,11 @@
 // terminal value at its end only): a day judged alone values what is left at midnight at a
 // terminal value, so an add-on that ends a day emptier before tomorrow's cheap night looks worse
 // than it is.
-//   npx tsx bench/twin.ts [--json] [--tune] [--days N] [DIR]
-// --tune runs the forecaster and PV-risk candidates on the tuning days (tune-*.json) instead.
+//   npx tsx bench/twin.ts [--json] [--days N] [DIR]
+// The forecaster and PV-risk defaults are tuned on the tuning days by bench/tune.ts instead.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { scoreDay } from "../src/core/day-score.js";
-import { DEFAULT_LOAD_FORECAST, type LoadForecastParams } from "../src/core/load-forecast.js";
 import { setLogLevel } from "../src/log.js";
 import {
   type HomeHistory,
@@ -28,7 +27,6 @@ import { dayForecast, type ForecastError, forecastError, lastWeekForecast } from
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
-const tune = args.includes("--tune");
 const limitAt = args.indexOf("--days");
 const limit = limitAt >= 0 ? Number(args[limitAt + 1]) : Number.POSITIVE_INFINITY;
 const dir =
@@ -226,88 +224,5 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-/** Tried on the tuning days (`--tune`); the first line of src/sim/README.md's table is the winner. */
-const CANDIDATES: { name: string; forecast: LoadForecastParams; pvRiskAversion: number }[] = [
-  {
-    name: "same-weekday median (before)",
-    forecast: { weekdayWeight: 1, halfLifeDays: Number.POSITIVE_INFINITY, statistic: "median" },
-    pvRiskAversion: 0,
-  },
-  {
-    name: "all-days median, 7-day half-life",
-    forecast: { weekdayWeight: 0, halfLifeDays: 7, statistic: "median" },
-    pvRiskAversion: 0,
-  },
-  {
-    name: "all-days median, 3-day half-life",
-    forecast: { weekdayWeight: 0, halfLifeDays: 3, statistic: "median" },
-    pvRiskAversion: 0,
-  },
-  {
-    name: "all-days 55th percentile, 3-day",
-    forecast: { weekdayWeight: 0, halfLifeDays: 3, statistic: "median", quantile: 0.55 },
-    pvRiskAversion: 0,
-  },
-  {
-    name: "all-days 60th percentile, 3-day",
-    forecast: { weekdayWeight: 0, halfLifeDays: 3, statistic: "median", quantile: 0.6 },
-    pvRiskAversion: 0,
-  },
-  {
-    name: "all-days 65th percentile, 3-day",
-    forecast: { weekdayWeight: 0, halfLifeDays: 3, statistic: "median", quantile: 0.65 },
-    pvRiskAversion: 0,
-  },
-  {
-    name: "all-days mean, 7-day half-life",
-    forecast: { weekdayWeight: 0, halfLifeDays: 7, statistic: "mean" },
-    pvRiskAversion: 0,
-  },
-  {
-    name: "blended mean, 7-day half-life",
-    forecast: { weekdayWeight: 0.25, halfLifeDays: 7, statistic: "mean" },
-    pvRiskAversion: 0,
-  },
-  {
-    name: "blended mean, 3-day half-life",
-    forecast: { weekdayWeight: 0.25, halfLifeDays: 3, statistic: "mean" },
-    pvRiskAversion: 0,
-  },
-  {
-    name: "blended mean, 7-day, PV risk 0.2",
-    forecast: { weekdayWeight: 0.25, halfLifeDays: 7, statistic: "mean" },
-    pvRiskAversion: 0.2,
-  },
-  {
-    name: "blended mean, 7-day, PV risk 0.5",
-    forecast: { weekdayWeight: 0.25, halfLifeDays: 7, statistic: "mean" },
-    pvRiskAversion: 0.5,
-  },
-];
-
-async function tuneCandidates(): Promise<void> {
-  const days = readDays("tune-");
-  const chosen = { ...DEFAULT_LOAD_FORECAST };
-  for (const candidate of CANDIDATES) {
-    // The add-on reads its forecaster's defaults; a candidate replaces them for this process only.
-    Object.assign(DEFAULT_LOAD_FORECAST, candidate.forecast);
-    const twin = { options: { planner: { pv_risk_aversion: candidate.pvRiskAversion } } };
-    const costs = await inPool(days, async (day) => {
-      const cost = (await runTwinDay(day, twin)).netCost;
-      process.stderr.write(".");
-      return cost;
-    });
-    const addon = costs.reduce((s, c) => s + c, 0);
-    const idle = days.reduce((s, d) => s + idleNetCost(hindsightProblem(d)), 0);
-    const hindsight = days.reduce((s, d) => s + hindsightCost(d), 0);
-    const error = forecastError(days, (h) => dayForecast(h, candidate.forecast));
-    process.stdout.write(
-      `\n${candidate.name.padEnd(36)} add-on ${pct((idle - addon) / (idle - hindsight))}  ${errText(error)}\n`,
-    );
-  }
-  Object.assign(DEFAULT_LOAD_FORECAST, chosen);
-}
-
 setLogLevel("error");
-if (tune) await tuneCandidates();
-else await report();
+await report();

@@ -1,13 +1,13 @@
 // Our decoding of `subscribe_entities` frames against home-assistant-js-websocket's own (the
 // library HA's frontend uses), both fed by the simulator's encoder over a real socket, and both
 // checked against the simulator's state machine after every kind of change HA sends.
-import { createConnection, type HassEntities, subscribeEntities } from "home-assistant-js-websocket";
+import { type Connection, type HassEntities, subscribeEntities } from "home-assistant-js-websocket";
 import { afterEach, describe, expect, it } from "vitest";
 import type { HaEntityState, HaStateMap } from "../../src/ha/client.js";
 import { connectHa, type HaConnection } from "../../src/ha/connection.js";
 import { endpointsFromBaseUrl } from "../../src/ha/endpoints.js";
-import { openHaSocket } from "../../src/ha/ws-socket.js";
 import { type HaSim, loadFixtureStates, startHaSim } from "../../src/sim/ha/index.js";
+import { connectHaJs } from "../fakes/ha-js-connection.js";
 
 const TOKEN = "compressed-token";
 const SOC = "sensor.givtcp_ce2146g123_soc";
@@ -16,7 +16,7 @@ const RATES = "event.octopus_energy_electricity_19l3456789_1900012345678_current
 
 let sim: HaSim | undefined;
 let ours: HaConnection | undefined;
-let theirs: Awaited<ReturnType<typeof createConnection>> | undefined;
+let theirs: Connection | undefined;
 
 afterEach(async () => {
   theirs?.close();
@@ -70,16 +70,7 @@ describe("subscribe_entities decoding", () => {
       ourStates = next;
     });
 
-    const socketOptions = {
-      wsUrl: `${s.url.replace("http", "ws")}/api/websocket`,
-      token: TOKEN,
-      tokenSource: "HA_TOKEN",
-      handshakeTimeoutMs: 5_000,
-      authTimeoutMs: 5_000,
-    };
-    theirs = await createConnection({
-      createSocket: async () => (await openHaSocket(socketOptions)) as never,
-    });
+    theirs = await connectHaJs(s.url, TOKEN);
     let theirStates: HassEntities = {};
     subscribeEntities(theirs, (next) => {
       theirStates = next;

@@ -1,10 +1,10 @@
 // The Energy dashboard's preferences as HA answers `energy/get_prefs`
 // (homeassistant/components/energy/websocket_api.py), asked over a real websocket by
 // home-assistant-js-websocket, the library HA's frontend uses.
-import { type Connection, createConnection } from "home-assistant-js-websocket";
+import type { Connection } from "home-assistant-js-websocket";
 import { afterEach, describe, expect, it } from "vitest";
-import { openHaSocket } from "../../src/ha/ws-socket.js";
 import { type EnergyPreferences, type HaSim, startHaSim } from "../../src/sim/ha/index.js";
+import { connectHaJs } from "../fakes/ha-js-connection.js";
 
 const TOKEN = "energy-prefs-token";
 
@@ -20,17 +20,7 @@ afterEach(async () => {
 
 async function connect(): Promise<{ sim: HaSim; conn: Connection }> {
   sim = await startHaSim({ token: TOKEN });
-  const url = sim.url;
-  conn = await createConnection({
-    createSocket: async () =>
-      (await openHaSocket({
-        wsUrl: `${url.replace("http", "ws")}/api/websocket`,
-        token: TOKEN,
-        tokenSource: "HA_TOKEN",
-        handshakeTimeoutMs: 5_000,
-        authTimeoutMs: 5_000,
-      })) as never,
-  });
+  conn = await connectHaJs(sim.url, TOKEN);
   return { sim, conn };
 }
 

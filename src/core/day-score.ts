@@ -164,8 +164,7 @@ export function replayedNetCost(day: FinishedDay): number {
   let socKwh = Math.min(battery.capacityKwh, Math.max(0, day.initialSocKwh));
   let cost = 0;
   for (const slot of day.slots) {
-    const spans = slot.commands && slot.commands.length > 0 ? slot.commands : [];
-    const pieces = spanPieces(slot, spans);
+    const pieces = spanPieces(slot, slot.commands ?? []);
     const slotMs = slot.endMs - slot.startMs;
     for (const piece of pieces) {
       const fraction = (piece.endMs - piece.startMs) / slotMs;

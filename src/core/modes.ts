@@ -3,7 +3,7 @@
 // the forecast reproduces the planned battery flows, and the simulator executes plans with this
 // same function against actuals, so plans and execution cannot drift apart. See README.md here.
 import { type SettleSlot, settleSlot } from "./physics.js";
-import type { BatterySpec, GridSpec, Mode } from "./types.js";
+import type { BatterySpec, Command, GridSpec, Mode } from "./types.js";
 
 export interface ModeCommand {
   mode: Mode;
@@ -14,6 +14,17 @@ export interface ModeCommand {
   targetSocKwh?: number;
   /** charge/export: AC power (sign ignored); defaults to the battery's limit. */
   powerW?: number;
+}
+
+/** The mode model's form of an inverter command: its SOC target in kWh of this battery. */
+export function modeCommandOf(command: Command, capacityKwh: number): ModeCommand {
+  return {
+    mode: command.mode,
+    ...(command.targetSocPct !== undefined
+      ? { targetSocKwh: (command.targetSocPct / 100) * capacityKwh }
+      : {}),
+    ...(command.powerW !== undefined ? { powerW: command.powerW } : {}),
+  };
 }
 
 export interface ModeOutcome {

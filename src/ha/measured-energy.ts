@@ -165,7 +165,7 @@ export function createMeasuredEnergyReader(client: HaClient, config: Config): Me
 
   /** The Energy dashboard's PV meters, with a note when there are none (or HA cannot say), and
    * its grid meters. */
-  const solarMeters = async (): Promise<{
+  const dashboardMeters = async (): Promise<{
     ids: string[];
     grid: { importIds: string[]; exportIds: string[] };
     notes: string[];
@@ -192,7 +192,7 @@ export function createMeasuredEnergyReader(client: HaClient, config: Config): Me
 
   return {
     async missingMeters() {
-      const { notes } = await solarMeters();
+      const { notes } = await dashboardMeters();
       if (!config.load.consumption_entity)
         notes.push("load.consumption_entity is not set: the day's load is not measured");
       return notes;
@@ -205,7 +205,7 @@ export function createMeasuredEnergyReader(client: HaClient, config: Config): Me
       const fromMs = slots[0]!.startMs;
       const toMs = slots.at(-1)!.endMs;
       const { consumption_entity: consumptionId, ev_entity: evId } = config.load;
-      const solar = await solarMeters();
+      const solar = await dashboardMeters();
       const solarIds = solar.ids;
       notes.push(...solar.notes);
       if (!consumptionId) notes.push("load.consumption_entity is not set: the day's load is not measured");

@@ -5,7 +5,7 @@ import { DateTime } from "luxon";
 import { createLogger } from "../log.js";
 import type { CronRunner, JobSpec } from "./cron.js";
 import { createCronRunner } from "./cron.js";
-import { DAY_SCORE_TIME, dayBefore } from "./day-scoring.js";
+import { DAY_SCORE_TIME, dayBefore, describeDayScore } from "./day-scoring.js";
 import type { Runtime } from "./runtime.js";
 import type { RuntimeDeps } from "./runtime-types.js";
 
@@ -56,9 +56,7 @@ export function builtinJobs(runtime: Runtime, world: JobsWorld, zone: string): J
         if (runtime.dayScores().some((r) => r.date === day.date)) return `${day.date} was scored already`;
         const record = await runtime.scoreDay(day);
         if (!record) return `the add-on did not run on ${day.date}`;
-        if (!record.score) return `${day.date} not scored: ${record.reason ?? ""}`.slice(0, 200);
-        const share = `${(record.score.share * 100).toFixed(0)}% of the hindsight optimum`;
-        return `${day.date}: ${record.replayed ? "would have saved" : "saved"} ${record.score.saving.toFixed(2)}, ${share}`;
+        return describeDayScore(record).slice(0, 200);
       },
     },
     {

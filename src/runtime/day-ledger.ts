@@ -8,6 +8,7 @@ import { z } from "zod";
 import { type Command, MODES, type Mode } from "../core/types.js";
 import { createLogger } from "../log.js";
 import { damagedFileNote, moveAside, readJsonFileChecked, writeFileAtomic } from "./atomic-file.js";
+import { sameCommand } from "./journal.js";
 import type { RatePoint } from "./ports.js";
 import { isSaneInstant } from "./time-bounds.js";
 
@@ -97,10 +98,6 @@ function merge(existing: RatePoint[], incoming: readonly RatePoint[]): RatePoint
     ...kept,
     ...covers.map((r) => ({ startMs: r.startMs, endMs: r.endMs, pricePerKwh: r.pricePerKwh })),
   ].sort((a, b) => a.startMs - b.startMs);
-}
-
-function sameCommand(a: Command, b: Command): boolean {
-  return a.mode === b.mode && a.targetSocPct === b.targetSocPct && a.powerW === b.powerW;
 }
 
 export async function openDayLedger(dataDir: string): Promise<DayLedger> {

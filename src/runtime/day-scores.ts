@@ -37,7 +37,6 @@ const recordSchema = z.object({
 
 export interface DayScoreBook {
   list(): DayScoreRecord[];
-  has(date: string): boolean;
   /** Adds (or replaces) the day's record and saves the book. */
   add(record: DayScoreRecord): Promise<void>;
 }
@@ -65,7 +64,6 @@ export async function openDayScores(dataDir: string): Promise<DayScoreBook> {
   }
   return {
     list: () => records.map((r) => ({ ...r })),
-    has: (date) => records.some((r) => r.date === date),
     async add(record) {
       records = [...records.filter((r) => r.date !== record.date), record]
         .sort((a, b) => a.startMs - b.startMs)

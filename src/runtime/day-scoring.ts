@@ -13,6 +13,7 @@ import {
   replayedNetCost,
   scoreDay,
 } from "../core/day-score.js";
+import { modeCommandOf } from "../core/modes.js";
 import { type GridSlot, resampleRates } from "../core/slot-grid.js";
 import type { BatterySpec } from "../core/types.js";
 import type { LedgerCommand } from "./day-ledger.js";
@@ -193,19 +194,13 @@ function spansOf(commands: readonly LedgerCommand[], slot: GridSlot, capacityKwh
   const inside = commands.filter((c) => c.atMs > slot.startMs && c.atMs < slot.endMs);
   return [...(before ? [before] : []), ...inside].map((c) => ({
     fromMs: c.atMs,
-    command: {
-      mode: c.command.mode,
-      ...(c.command.targetSocPct !== undefined
-        ? { targetSocKwh: (c.command.targetSocPct / 100) * capacityKwh }
-        : {}),
-      ...(c.command.powerW !== undefined ? { powerW: c.command.powerW } : {}),
-    },
+    command: modeCommandOf(c.command, capacityKwh),
   }));
 }
 
 /** One line for the log and the notification. */
-export function describeDayScore(record: DayScoreRecord, currency: string): string {
-  const money = (amount: number) => `${amount.toFixed(2)} ${currency}`;
+export function describeDayScore(record: DayScoreRecord, currency?: string): string {
+  const money = (amount: number) => (currency ? `${amount.toFixed(2)} ${currency}` : amount.toFixed(2));
   if (!record.score) return `${record.date} not scored: ${record.reason ?? "unknown"}`;
   const { score } = record;
   const share = `${(score.share * 100).toFixed(0)}% of the ${money(score.possibleSaving)} the best plan in hindsight would have saved`;

@@ -9,7 +9,7 @@
 // there; a damaged or implausible file starts the would-be battery again from the real one.
 import { join } from "node:path";
 import { z } from "zod";
-import { executeMode, type ModeCommand } from "../core/modes.js";
+import { executeMode, type ModeCommand, modeCommandOf } from "../core/modes.js";
 import type { BatterySpec, GridSpec } from "../core/types.js";
 import { errorMessage } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -123,15 +123,7 @@ export async function openDryRunBattery(deps: DryRunBatteryDeps): Promise<DryRun
         const known = loadKwh !== undefined && pvKwh !== undefined;
         const energy = known ? { loadKwh, pvKwh } : forecastBetween(plan, piece.startMs, piece.endMs);
         const inForce = commands.filter((c) => c.atMs <= piece.startMs).at(-1)?.command;
-        const command: ModeCommand = inForce
-          ? {
-              mode: inForce.mode,
-              ...(inForce.targetSocPct !== undefined
-                ? { targetSocKwh: (inForce.targetSocPct / 100) * capacityKwh }
-                : {}),
-              ...(inForce.powerW !== undefined ? { powerW: inForce.powerW } : {}),
-            }
-          : { mode: "self-use" };
+        const command: ModeCommand = inForce ? modeCommandOf(inForce, capacityKwh) : { mode: "self-use" };
         const hours = (piece.endMs - piece.startMs) / 3_600_000;
         socKwh = executeMode(
           command,

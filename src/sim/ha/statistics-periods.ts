@@ -46,22 +46,26 @@ export function compileHours(fiveMinuteRows: readonly StoredRow[]): StoredRow[] 
     rows.push(row);
     byHour.set(hourStartMs, rows);
   }
-  return [...byHour].map(([startMs, rows]) => {
-    const lastRow = rows.at(-1) as StoredRow;
-    // SQL's AVG/MIN/MAX skip empty columns and give NULL when every row is empty.
-    const means = nonNull(rows.map((r) => r.mean));
-    const mins = nonNull(rows.map((r) => r.min));
-    const maxes = nonNull(rows.map((r) => r.max));
-    return {
-      startMs,
-      state: lastRow.state,
-      sum: lastRow.sum,
-      lastResetMs: lastRow.lastResetMs,
-      mean: means.length > 0 ? means.reduce((a, b) => a + b, 0) / means.length : null,
-      min: mins.length > 0 ? Math.min(...mins) : null,
-      max: maxes.length > 0 ? Math.max(...maxes) : null,
-    };
-  });
+  return [...byHour].map(([startMs, rows]) => folded(startMs, rows));
+}
+
+/** Several rows as one from `startMs`: state, sum and last reset of the last row; the mean of the
+ * means, the least minimum and the greatest maximum (SQL's AVG/MIN/MAX skip empty columns and
+ * give NULL when every row is empty). `rows` is not empty. */
+function folded(startMs: number, rows: readonly StoredRow[]): StoredRow {
+  const lastRow = rows.at(-1) as StoredRow;
+  const means = nonNull(rows.map((r) => r.mean));
+  const mins = nonNull(rows.map((r) => r.min));
+  const maxes = nonNull(rows.map((r) => r.max));
+  return {
+    startMs,
+    state: lastRow.state,
+    sum: lastRow.sum,
+    lastResetMs: lastRow.lastResetMs,
+    mean: means.length > 0 ? means.reduce((a, b) => a + b, 0) / means.length : null,
+    min: mins.length > 0 ? Math.min(...mins) : null,
+    max: maxes.length > 0 ? Math.max(...maxes) : null,
+  };
 }
 
 /** The local period (start, end) an instant falls in, in the HA time zone. */
@@ -99,21 +103,8 @@ export function reduceHours(
   let group: StoredRow[] = [];
   let bounds: [number, number] | undefined;
   const flush = () => {
-    const lastRow = group.at(-1);
-    if (!lastRow || !bounds) return;
-    const means = nonNull(group.map((r) => r.mean));
-    const mins = nonNull(group.map((r) => r.min));
-    const maxes = nonNull(group.map((r) => r.max));
-    out.push({
-      startMs: bounds[0],
-      endMs: bounds[1],
-      state: lastRow.state,
-      sum: lastRow.sum,
-      lastResetMs: lastRow.lastResetMs,
-      mean: means.length > 0 ? means.reduce((a, b) => a + b, 0) / means.length : null,
-      min: mins.length > 0 ? Math.min(...mins) : null,
-      max: maxes.length > 0 ? Math.max(...maxes) : null,
-    });
+    if (group.length === 0 || !bounds) return;
+    out.push({ ...folded(bounds[0], group), endMs: bounds[1] });
   };
   for (const hour of hours) {
     if (!bounds || hour.startMs < bounds[0] || hour.startMs >= bounds[1]) {

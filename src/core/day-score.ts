@@ -15,7 +15,7 @@
 import { executeMode, type ModeCommand } from "./modes.js";
 import { optimise } from "./optimiser.js";
 import { idleCost, settleSlot, slotCost, slotHours } from "./physics.js";
-import type { BatterySpec, GridSpec, PlanProblem } from "./types.js";
+import type { BatterySpec, GridSpec, PlanProblem, SlotInput } from "./types.js";
 
 export interface DayScore {
   /** The day's cost with the battery idle, in the home's currency. */
@@ -54,16 +54,9 @@ export interface CommandSpan {
   command: ModeCommand;
 }
 
-/** One slot of a finished day: the prices in force and what the meters and the SOC said. */
-export interface FinishedSlot {
-  startMs: number;
-  endMs: number;
-  importPricePerKwh: number;
-  exportPricePerKwh: number;
-  /** Measured household energy (EV excluded where configured). */
-  loadKwh: number;
-  /** Measured PV energy. */
-  pvKwh: number;
+/** One slot of a finished day: the prices in force and what the meters and the SOC said. Its
+ * loadKwh and pvKwh are the measured energies (EV excluded where configured), not forecasts. */
+export interface FinishedSlot extends SlotInput {
   /** Stored energy measured at the slot's start and end (the measured costing). */
   socStartKwh?: number;
   socEndKwh?: number;
